@@ -1,0 +1,33 @@
+# The course's commands. `make help` lists them; README.md explains each.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: help setup lab test lint execute
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+# The venv is (re)installed only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the package with its test tools
+
+lab: $(STAMP)  ## open JupyterLab on notebooks/
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks
+
+test: $(STAMP)  ## lint, unit tests, doctests and nbval (strict) over every notebook
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -n 2 --dist loadscope
+
+lint: $(STAMP)  ## ruff over the package, tests and notebooks
+	$(VENV)/bin/ruff check .
+
+execute: $(STAMP)  ## re-execute every notebook in place, deterministically
+	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
