@@ -1,0 +1,80 @@
+"""The repository's set-up files agree with each other: pyproject is the one dependency list."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _environment() -> dict:
+    return yaml.safe_load((ROOT / "environment.yml").read_text())
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~\[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pins(requirements) -> dict[str, str]:
+    return {_name(r): r.replace(" ", "") for r in requirements}
+
+
+def test_outputs_deciding_versions_are_pinned():
+    pins = _pins(_pyproject()["project"]["dependencies"])
+    for name in ("torch", "numpy", "matplotlib"):
+        assert "==" in pins[name], f"{name} decides the stored outputs and must be pinned with =="
+    # An open torch range makes pip fetch a several-GB CUDA build.
+    assert pins["torch"] == "torch==2.13.0"
+
+
+def test_extras_for_tests_and_instructors():
+    extras = _pyproject()["project"]["optional-dependencies"]
+    assert "nbval==0.11.0" in extras["test"]
+    assert any(_name(r) == "nbgrader" for r in extras["instructor"])
+    assert not any(_name(r) == "nbgrader" for r in _pyproject()["project"]["dependencies"] + extras["test"]), (
+        "nbgrader belongs in the instructor extra only: it adds grading panels to students' JupyterLab"
+    )
+
+
+def test_environment_yml_installs_the_package_from_pyproject():
+    env = _environment()
+    deps = env["dependencies"]
+    pip_sections = [d["pip"] for d in deps if isinstance(d, dict) and "pip" in d]
+    assert len(pip_sections) == 1, "environment.yml needs exactly one pip section"
+    assert any(re.fullmatch(r"-e \.(\[[\w,]+\])?", line.strip()) for line in pip_sections[0]), (
+        "environment.yml's pip section must install the package from pyproject with '-e .'"
+    )
+
+
+def test_environment_yml_lists_nothing_pyproject_does_not():
+    env = _environment()
+    pyproject = _pyproject()["project"]
+    known = _pins(pyproject["dependencies"])
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    for entry in conda + [p for p in pip if not p.startswith("-")]:
+        name = _name(entry.replace("=", "==", 1) if "==" not in entry else entry)
+        if name in ("python", "pip"):
+            continue
+        assert name in known, f"environment.yml lists {entry!r}, which pyproject.toml does not: add it there"
+        if "=" in entry:
+            version = entry.split("=")[-1]
+            assert version in known[name], f"environment.yml pins {entry!r} but pyproject has {known[name]!r}"
+
+
+def test_python_versions_agree():
+    env = _environment()
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    env_version = tuple(int(x) for x in python.split("=")[-1].split("."))
+    minimum = _pyproject()["project"]["requires-python"].removeprefix(">=")
+    assert env_version >= tuple(int(x) for x in minimum.split(".")), (
+        f"environment.yml's {python} is older than pyproject's requires-python {minimum}"
+    )
