@@ -48,6 +48,7 @@ class Explorer(widgets.VBox):
             [widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
              self.message, widgets.HBox([self.image, self.numbers])]
         )
+        self.add_class("cnn-explorer")  # every explorer: found by the browser tests
         self.add_class(css_class)
         self.update()
 
