@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import itertools
 import os
 import platform
 import random
+from dataclasses import dataclass
 
 NOTEBOOK_SEED = 0
 NOTEBOOK_THREADS = 2
@@ -48,3 +51,170 @@ def default_device() -> str:
     if mps is not None and mps.is_available():
         return "mps"
     return "cpu"
+
+
+# --- 00 introduction: environment check ---
+
+# What the course needs; the same pins as pyproject.toml (tests/test_env.py checks they agree).
+REQUIREMENTS = {
+    "Python": ">=3.10",
+    "torch": "==2.13.0",
+    "numpy": "==2.4.6",
+    "matplotlib": "==3.11.2",
+    "ipywidgets": ">=8.1,<9",
+}
+_FIX = "run `pip install -e .` in the course folder (or `make setup`), then restart the kernel"
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The numeric release of a version string: ``"2.13.0+cpu"`` -> ``(2, 13, 0)``."""
+    numbers = []
+    for part in version.split("+")[0].split("."):
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers)
+
+
+def _compare(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    width = max(len(a), len(b))
+    a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+    return (a > b) - (a < b)
+
+
+_OPERATORS = {
+    "==": lambda c: c == 0, "!=": lambda c: c != 0, ">=": lambda c: c >= 0,
+    "<=": lambda c: c <= 0, ">": lambda c: c > 0, "<": lambda c: c < 0,
+}
+
+
+def version_satisfies(version: str, requirement: str) -> bool:
+    """Whether ``version`` meets every clause of ``requirement`` (e.g. ``">=8.1,<9"``).
+
+    Only the numeric release counts: local labels such as ``+cpu`` are ignored.
+
+    Args:
+        version: an installed version, e.g. ``"2.13.0+cpu"``.
+        requirement: comma-separated clauses, each an operator (``== != >= <= > <``)
+            followed by a version.
+
+    Returns:
+        True when all clauses hold.
+
+    Raises:
+        ValueError: when a clause has no operator this function knows.
+
+    Example:
+        >>> version_satisfies("2.13.0+cpu", "==2.13.0")
+        True
+        >>> version_satisfies("9.0.1", ">=8.1,<9")
+        False
+    """
+    for clause in requirement.replace(" ", "").split(","):
+        operator = next((op for op in ("==", "!=", ">=", "<=", ">", "<") if clause.startswith(op)), None)
+        if operator is None:
+            raise ValueError(
+                f"requirement clause {clause!r} has no operator; start it with one of == != >= <= > <"
+            )
+        if not _OPERATORS[operator](_compare(_release(version), _release(clause[len(operator):]))):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class PackageCheck:
+    """One line of the environment check: what is needed and what was found.
+
+    Attributes:
+        name: ``"Python"`` or a package's distribution name.
+        required: the version requirement, e.g. ``"==2.13.0"``.
+        found: the installed version, or None when the package is missing.
+    """
+
+    name: str
+    required: str
+    found: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.found is not None and version_satisfies(self.found, self.required)
+
+    @property
+    def problem(self) -> str | None:
+        """A plain sentence saying what is wrong and how to fix it; None when all is well."""
+        if self.found is None:
+            return f"{self.name} is missing; the course needs {self.name} {self.required}: {_FIX}."
+        if not self.ok:
+            return (f"{self.name} {self.found} is installed but the course needs {self.name} "
+                    f"{self.required}: {_FIX}.")
+        return None
+
+
+@dataclass(frozen=True)
+class EnvironmentReport:
+    """The result of :func:`environment_report`; ``print(report)`` shows the full table.
+
+    Attributes:
+        checks: one :class:`PackageCheck` per requirement, Python first.
+        device: where PyTorch computes (``"cuda"``, ``"mps"`` or ``"cpu"``), or a note
+            when PyTorch is missing.
+    """
+
+    checks: tuple[PackageCheck, ...]
+    device: str
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def problems(self) -> list[str]:
+        return [check.problem for check in self.checks if check.problem is not None]
+
+    @property
+    def summary(self) -> str:
+        """One stable line when all is well (it shows requirements, not machine details)."""
+        if not self.ok:
+            return "Not ready yet:\n" + "\n".join(f"- {p}" for p in self.problems)
+        needed = ", ".join(f"{c.name} {c.required}" for c in self.checks)
+        return f"All good: {needed}."
+
+    def __str__(self) -> str:
+        rows = [f"{'':12}{'found':14}needed"]
+        for c in self.checks:
+            status = "ok" if c.ok else "PROBLEM"
+            rows.append(f"{c.name:12}{c.found or 'missing':14}{c.required:12}{status}")
+        rows.append(f"{'device':12}{self.device}")
+        return "\n".join(rows + [self.summary])
+
+
+def _installed_version(name: str) -> str | None:
+    if name == "Python":
+        return platform.python_version()
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def environment_report() -> EnvironmentReport:
+    """Check Python and the packages the course needs, and where PyTorch will compute.
+
+    Returns:
+        An :class:`EnvironmentReport`: ``report.ok`` is True when everything is installed at
+        the right version; ``report.problems`` lists plain sentences saying what is missing
+        or the wrong version and how to fix it; ``print(report)`` shows the full table.
+
+    Example:
+        >>> report = environment_report()
+        >>> [check.name for check in report.checks]
+        ['Python', 'torch', 'numpy', 'matplotlib', 'ipywidgets']
+        >>> report.ok == (report.problems == [])
+        True
+    """
+    checks = tuple(PackageCheck(name, required, _installed_version(name))
+                   for name, required in REQUIREMENTS.items())
+    torch_check = next(c for c in checks if c.name == "torch")
+    device = default_device() if torch_check.found is not None else "unknown (PyTorch is missing)"
+    return EnvironmentReport(checks, device)
