@@ -1,0 +1,100 @@
+"""The course as a student sees it: JupyterLab in a real browser (Debian's chromium).
+
+For every notebook: open it, Run All, wait for the kernel to go idle, and assert that no
+cell shows an error and no widget failed to display. For every explorer: move each of its
+sliders with the keyboard and assert that the numbers or the picture change. Screenshots
+land in test-artifacts/browser/. Skipped, with the reason, where chromium or Playwright is
+missing (a student's laptop); CI installs both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, Lab, explorer_state, open_notebook, run_all
+
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+                allow_module_level=True)
+playwright_sync = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests need Playwright (pip install playwright)"
+)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_in_the_browser_and_its_explorers_answer_the_keyboard(lab, browser, name):
+    page = open_notebook(lab, browser, name)
+    try:
+        run_all(page)
+        shot(page, f"{Path(name).stem}-after-run-all")
+        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+                              '.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]')
+        assert errors.count() == 0, f"{name}: error output in the browser:\n{errors.first.inner_text()[:2000]}"
+        assert page.get_by_text("Error displaying widget").count() == 0, f"{name}: a widget failed to display"
+        assert page.locator(".jp-OutputArea-output .jp-RenderedText").count() + page.locator("img").count() > 0
+
+        explorers = page.locator(".cnn-explorer")
+        for index in range(explorers.count()):
+            explorer = explorers.nth(index)
+            explorer.scroll_into_view_if_needed()
+            move_every_slider(page, explorer, f"{Path(name).stem}-explorer{index}")
+    finally:
+        page.close()
+
+
+def move_every_slider(page, explorer, label: str) -> None:
+    """Press ArrowRight (or ArrowLeft at the top) on each slider; something visible must change."""
+    handles = explorer.locator(".noUi-handle")
+    assert handles.count() > 0, f"{label}: an explorer without sliders"
+    both_changed = False
+    for k in range(handles.count()):
+        before = explorer_state(explorer)
+        handle = handles.nth(k)
+        handle.focus()
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        try:
+            page.wait_for_function(
+                """([e, before]) => {
+                    const image = [...e.querySelectorAll('img')].map(i => i.src).join('|');
+                    const numbers = [...e.querySelectorAll('.widget-html-content')].map(h => h.innerHTML).join('|');
+                    return image !== before.image || numbers !== before.numbers;
+                }""",
+                arg=[explorer.element_handle(), before],
+                timeout=10_000,
+            )
+        except playwright_sync.TimeoutError:
+            pytest.fail(f"{label}: slider {k} moved but neither the picture nor the numbers changed")
+        page.wait_for_timeout(500)  # the picture and the numbers arrive as separate messages
+        after = explorer_state(explorer)
+        assert "Traceback" not in after["numbers"]
+        both_changed |= after["image"] != before["image"] and after["numbers"] != before["numbers"]
+        shot(page, f"{label}-slider{k}")
+    assert both_changed, f"{label}: no slider changed both the picture and the numbers"
