@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: help setup lab test lint execute
+.PHONY: help setup lab test lint execute bench
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,3 +31,6 @@ lint: $(STAMP)  ## ruff over the package, tests and notebooks
 
 execute: $(STAMP)  ## re-execute every notebook in place, deterministically
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
+
+bench: $(STAMP)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README
+	$(PY) tools/bench.py --update-readme

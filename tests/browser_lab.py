@@ -37,11 +37,11 @@ def _free_port() -> int:
 class Lab:
     """A JupyterLab server on loopback serving a copy of notebooks/ (students' files stay untouched)."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, notebooks: Path = ROOT / "notebooks"):
         self.token = secrets.token_hex(16)
         self.port = _free_port()
-        self.root = tmp / "notebooks"
-        shutil.copytree(ROOT / "notebooks", self.root)
+        self.root = tmp / "lab-root"
+        shutil.copytree(notebooks, self.root)
         settings = tmp / "settings"
         (settings / "overrides").mkdir(parents=True)
         # No news and no update checks: the machine has no network and the tests want quiet.
