@@ -78,3 +78,16 @@ def test_python_versions_agree():
     assert env_version >= tuple(int(x) for x in minimum.split(".")), (
         f"environment.yml's {python} is older than pyproject's requires-python {minimum}"
     )
+
+
+def test_a_second_setup_reinstalls_nothing():
+    """`make test` set .venv up a moment ago: make must now consider the set-up up to date."""
+    import subprocess
+
+    stamp = ROOT / ".venv" / ".installed"
+    if not stamp.exists():
+        import pytest
+
+        pytest.skip("the environment was not set up by make (no .venv/.installed)")
+    result = subprocess.run(["make", "-q", "setup"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"make would reinstall: {result.stdout}{result.stderr}"
