@@ -27,3 +27,525 @@ def correct(message: str) -> str:
 def hint(message: str) -> WrongAnswer:
     """Build the exception a checker raises for a wrong answer: ``raise hint("...")``."""
     return WrongAnswer(message)
+
+
+# --- 03 receptive field ---
+
+
+def _rf_stack_size(layers, input_size: int = 64) -> int:
+    """rf_size (one side) of a stack of 1-channel Conv2d layers given as (kernel_size, stride) pairs.
+
+    Computed by the package's calculator on real ``nn.Conv2d`` layers, not hard-coded.
+    """
+    from torch import nn
+
+    from .receptive_field import receptive_field
+
+    stack = nn.Sequential(*[nn.Conv2d(1, 1, k, s) for k, s in layers])
+    return receptive_field(stack, (1, input_size, input_size))[-1].rf_size[0]
+
+
+def _check_rf_int(value, name: str) -> int:
+    """The student's receptive-field size as an int, or a hint naming the expected type."""
+    from numbers import Integral
+
+    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1]:
+        raise hint(f"`{name}` should be one int (the side of the square region), got the pair {value!r}; "
+                   f"use {name} = {value[0]!r}")
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise hint(f"`{name}` should be an int (a number of input pixels), got {value!r} "
+                   f"of type {type(value).__name__}")
+    return int(value)
+
+
+THREE_CONVS = [(3, 1), (3, 1), (3, 1)]  # ex03-1: three 3x3 stride-1 convs, as (kernel_size, stride)
+
+
+def check_three_convs_rf(rf_size) -> str:
+    """Check exercise 03-1: the receptive field of three stacked 3×3 stride-1 convolutions.
+
+    Args:
+        rf_size: the student's answer, one side of the square region, in input pixels.
+
+    Returns:
+        The confirmation text (also printed).
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_three_convs_rf(7)
+        Correct! Each 3×3 layer adds 3 − 1 = 2 pixels: 1 + 2 + 2 + 2 = 7.
+        'Correct! Each 3×3 layer adds 3 − 1 = 2 pixels: 1 + 2 + 2 + 2 = 7.'
+    """
+    answer = _check_rf_int(rf_size, "rf_size")
+    expected = _rf_stack_size(THREE_CONVS)
+    if answer == expected:
+        return correct(f"Each 3×3 layer adds 3 − 1 = 2 pixels: 1 + 2 + 2 + 2 = {expected}.")
+    if answer == 3 * 3:
+        raise hint("You added the kernel sizes (3 + 3 + 3). Neighbouring windows overlap: each layer after "
+                   "the first adds only k − 1 = 2 new pixels.")
+    if answer == 3 ** 3:
+        raise hint("You multiplied the kernel sizes. With stride 1 the growth is additive: each layer adds "
+                   "k − 1 pixels, RF_i = (RF_{i+1} − 1)·1 + 3.")
+    if answer == expected - 2:
+        raise hint("That is the receptive field of two 3×3 layers (the course's worked example); "
+                   "this stack has three.")
+    if abs(answer - expected) == 1:
+        raise hint("Off by one: start from RF = 1 (the output unit itself) and apply "
+                   "RF_i = (RF_{i+1} − 1)·stride_i + k_i once per layer.")
+    raise hint("Start from RF = 1 at the output unit and apply RF_i = (RF_{i+1} − 1)·stride_i + k_i "
+               "once for each of the three layers, from the top layer down.")
+
+
+STRIDED_CONVS = [(3, 2), (3, 1), (3, 1)]  # ex03-2: a stride-2 3x3 conv, then two 3x3 stride-1 convs
+
+
+def check_strided_rf(rf_size) -> str:
+    """Check exercise 03-2: the receptive field of Conv(3, stride 2) → Conv(3) → Conv(3).
+
+    Args:
+        rf_size: the student's answer, one side of the square region, in input pixels.
+
+    Returns:
+        The confirmation text (also printed).
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_strided_rf(11)
+        Correct! After the stride-2 layer each 3×3 layer adds (3 − 1)·2 = 4 pixels: 3 + 4 + 4 = 11.
+        'Correct! After the stride-2 layer each 3×3 layer adds (3 − 1)·2 = 4 pixels: 3 + 4 + 4 = 11.'
+    """
+    answer = _check_rf_int(rf_size, "rf_size")
+    expected = _rf_stack_size(STRIDED_CONVS)
+    if answer == expected:
+        return correct(f"After the stride-2 layer each 3×3 layer adds (3 − 1)·2 = 4 pixels: 3 + 4 + 4 = {expected}.")
+    if answer == _rf_stack_size([(3, 1)] * 3):
+        raise hint("That is the answer without the stride. A stride-2 layer makes neighbouring units of its "
+                   "output 2 input pixels apart, so every later 3×3 layer adds (3 − 1)·2 pixels, not 2.")
+    if answer == _rf_stack_size([(3, 1), (3, 2), (3, 1)]):
+        raise hint("The stride multiplies the growth of every layer above it, not only the next one: "
+                   "both later layers add (3 − 1)·2 pixels.")
+    if answer == 2 * expected or answer == 2 * _rf_stack_size([(3, 1)] * 3):
+        raise hint("The stride does not double the whole receptive field; it doubles the step (the "
+                   "effective stride) that later layers' kernels are multiplied by.")
+    raise hint("Go top-down: RF = 1, then RF_i = (RF_{i+1} − 1)·stride_i + k_i for layer 3, 2 and 1 "
+               "(stride 2 belongs to layer 1, the first one).")
+
+
+def _course_region(unit):
+    """Region of ``unit`` of the course model's last feature map, from the calculator."""
+    from torch import nn
+
+    from .model import SeedCNN
+    from .receptive_field import receptive_field
+
+    model = SeedCNN()
+    table = receptive_field(nn.Sequential(model.conv1, model.conv2), (1, 28, 28))
+    return table[-1].region(*unit), table[-1]
+
+
+REGION_UNIT = (2, 5)  # ex03-3: the unit of the course model's last (7 x 7) feature map
+
+
+def _as_region(value):
+    """The student's region as ((top, bottom), (left, right)) of ints, or a hint on its shape."""
+    from numbers import Integral
+
+    shape_hint = ("`region` should be ((top, bottom), (left, right)): two pairs of ints, rows first, "
+                  f"got {value!r}")
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise hint(shape_hint)
+    if not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in value):
+        raise hint(shape_hint)
+    numbers = [v for p in value for v in p]
+    if any(isinstance(v, bool) or not isinstance(v, Integral) for v in numbers):
+        raise hint(shape_hint)
+    return ((int(value[0][0]), int(value[0][1])), (int(value[1][0]), int(value[1][1])))
+
+
+def check_unit_region(region) -> str:
+    """Check exercise 03-3: the input region seen by unit (2, 5) of the course model's last feature map.
+
+    Args:
+        region: the student's ``((top, bottom), (left, right))``, inclusive, unclipped.
+
+    Returns:
+        The confirmation text (also printed).
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_unit_region(((2, 17), (14, 29)))
+        Correct! Rows 2·4 − 6 = 2 … 2 + 15 = 17, columns 5·4 − 6 = 14 … 29; columns 28 and 29 are padding.
+        'Correct! Rows 2·4 − 6 = 2 … 2 + 15 = 17, columns 5·4 − 6 = 14 … 29; columns 28 and 29 are padding.'
+    """
+    answer = _as_region(region)
+    expected, row = _course_region(REGION_UNIT)
+    (top, bottom), (left, right) = expected
+    (jump, _), (pad, _), (rf, _) = row.effective_stride, row.effective_padding, row.rf_size
+    if answer == expected:
+        return correct(f"Rows {REGION_UNIT[0]}·{jump} − {pad} = {top} … {top} + {rf - 1} = {bottom}, columns "
+                       f"{REGION_UNIT[1]}·{jump} − {pad} = {left} … {right}; columns 28 and 29 are padding.")
+    if answer == (expected[1], expected[0]):
+        raise hint("Rows and columns are swapped: unit (2, 5) is row 2, column 5; give rows first.")
+    if answer == ((top + pad, bottom + pad), (left + pad, right + pad)):
+        raise hint(f"You forgot the effective padding: the region starts at i·jump − effective_padding = "
+                   f"i·{jump} − {pad}.")
+    if answer == ((top, bottom + 1), (left, right + 1)):
+        raise hint(f"The region is inclusive: the last row is top + rf_size − 1 = top + {rf - 1}, "
+                   "not top + rf_size.")
+    if answer == ((top, bottom), (left, min(right, 27))) or answer == ((max(top, 0), bottom), (left, min(right, 27))):
+        raise hint("Do not clip to the image: give the region the formula gives, even where it reaches "
+                   "into the padding (columns 28 and 29 here).")
+    if answer[0][1] - answer[0][0] + 1 == rf and answer[0][0] != top:
+        raise hint(f"The size is right (rf_size {rf}) but the start is not. The effective stride is the "
+                   f"product of all strides, 1·2·1·2 = {jump}: start at i·{jump} − {pad}.")
+    raise hint(f"Use the last row of the table: unit (i, j) sees rows i·{jump} − {pad} … i·{jump} − {pad} + "
+               f"{rf} − 1, and the same for columns with j.")
+
+
+FACTORISED_CHANNELS = 64  # ex03-4: in and out channels of the 5x5 conv and of each 3x3 conv
+
+
+def check_factorised_weights(weights_5x5, weights_two_3x3) -> str:
+    """Check exercise 03-4: weights of one 5×5 conv vs two 3×3 convs, 64 → 64 channels, no bias.
+
+    Args:
+        weights_5x5: the student's weight count of ``Conv2d(64, 64, 5, bias=False)``.
+        weights_two_3x3: the student's weight count of two ``Conv2d(64, 64, 3, bias=False)``.
+
+    Returns:
+        The confirmation text (also printed).
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_factorised_weights(102400, 73728)
+        Correct! 25·64·64 = 102,400 vs 2·9·64·64 = 73,728: the two 3×3 layers use 28% fewer weights.
+        'Correct! 25·64·64 = 102,400 vs 2·9·64·64 = 73,728: the two 3×3 layers use 28% fewer weights.'
+    """
+    from numbers import Integral
+
+    from torch import nn
+
+    for name, value in (("weights_5x5", weights_5x5), ("weights_two_3x3", weights_two_3x3)):
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            raise hint(f"`{name}` should be an int (a number of weights), got {value!r} of type "
+                       f"{type(value).__name__}")
+    c = FACTORISED_CHANNELS
+    big = nn.Conv2d(c, c, 5, bias=False).weight.numel()
+    small = 2 * nn.Conv2d(c, c, 3, bias=False).weight.numel()
+    if (weights_5x5, weights_two_3x3) == (big, small):
+        return correct(f"25·{c}·{c} = {big:,} vs 2·9·{c}·{c} = {small:,}: the two 3×3 layers use "
+                       f"{round(100 * (1 - small / big))}% fewer weights.")
+    if weights_5x5 == big + c or weights_two_3x3 == small + 2 * c:
+        raise hint("Count weights only: these layers have bias=False, so there is no bias per output channel.")
+    if weights_two_3x3 == small // 2:
+        raise hint("That is one 3×3 layer; the factorisation uses two of them.")
+    if weights_5x5 in (25, 25 * c) or weights_two_3x3 in (18, 18 * c):
+        raise hint(f"A conv layer has one k×k kernel per (input channel, output channel) pair: "
+                   f"C_out·C_in·k·k with C_in = C_out = {c}.")
+    if weights_5x5 != big:
+        raise hint(f"weights_5x5 is not right: Conv2d({c}, {c}, 5) has C_out·C_in·5·5 weights.")
+    raise hint(f"weights_two_3x3 is not right: each Conv2d({c}, {c}, 3) has C_out·C_in·3·3 weights, and there are two.")
+
+
+# --- 00 introduction ---
+
+LAYER_KINDS = ("input", "convolution", "relu", "pooling", "fully connected")
+
+
+def _as_count(value, what: str) -> int:
+    """The student's count as an int, or a hint naming the expected type."""
+    from numbers import Integral
+
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise hint(f"{what} should be a whole number (an int), got {value!r} of type {type(value).__name__}")
+    return int(value)
+
+
+def check_batch_numel(numel) -> str:
+    """Exercise 00-1: how many numbers a batch of 32 RGB images of 224 × 224 pixels holds.
+
+    Args:
+        numel: the student's count.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_batch_numel(32 * 3 * 224 * 224)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+
+    numel = _as_count(numel, "numel")
+    n, c, h, w = 32, 3, 224, 224
+    expected = torch.empty(n, c, h, w, device="meta").numel()  # shape only, no memory
+    if numel == expected:
+        return correct(f"a batch of shape ({n}, {c}, {h}, {w}) holds {expected:,} numbers.")
+    if numel == expected // n:
+        raise hint(f"{numel:,} is one image; the batch holds {n} of them.")
+    if numel == expected // c:
+        raise hint("you counted one number per pixel; an RGB pixel has 3 numbers, one per channel.")
+    if numel == expected * 4:
+        raise hint("that is the size in bytes (4 bytes per float32); the question asks for numbers.")
+    raise hint("multiply the four sizes of the batch's shape N × C × H × W.")
+
+
+def check_layers_with_weights(kinds) -> str:
+    """Exercise 00-2: which of the five kinds of layer have weights to learn.
+
+    Args:
+        kinds: a set (or list) of names from ``LAYER_KINDS``.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_layers_with_weights({"convolution", "fully connected"})
+        Correct! ...
+        'Correct! ...'
+    """
+    from torch import nn
+
+    if isinstance(kinds, str) or not hasattr(kinds, "__iter__"):
+        raise hint(f"give a set of layer names such as {{'input', 'pooling'}}, got {kinds!r}")
+    chosen = {str(k).strip().lower() for k in kinds}
+    unknown = chosen - set(LAYER_KINDS)
+    if unknown:
+        raise hint(f"unknown layer kind(s) {sorted(unknown)}; use names from {list(LAYER_KINDS)}")
+    examples = {"convolution": nn.Conv2d(3, 4, 3), "relu": nn.ReLU(), "pooling": nn.MaxPool2d(2),
+                "fully connected": nn.Linear(8, 2)}
+    expected = {kind for kind, layer in examples.items() if sum(p.numel() for p in layer.parameters())}
+    if chosen == expected:
+        return correct("only convolution and fully connected layers learn weights (and biases).")
+    if "relu" in chosen:
+        raise hint("ReLU is a fixed function, max(0, x): there is nothing in it to learn.")
+    if "pooling" in chosen:
+        raise hint("pooling takes the max (or mean) of each window: a fixed rule, no weights.")
+    if "input" in chosen:
+        raise hint("the input layer only holds the data; it computes nothing and learns nothing.")
+    missing = sorted(expected - chosen)
+    raise hint(f"{missing[0]} is missing: it multiplies its input by weights that training adjusts.")
+
+
+def check_dense_parameters(parameters) -> str:
+    """Exercise 00-3: parameters of a fully connected layer from a 64 × 64 RGB image to 100 units.
+
+    Args:
+        parameters: the student's count, weights and biases together.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_dense_parameters(3 * 64 * 64 * 100 + 100)
+        Correct! ...
+        'Correct! ...'
+    """
+    from torch import nn
+
+    parameters = _as_count(parameters, "parameters")
+    inputs, units = 3 * 64 * 64, 100
+    layer = nn.Linear(inputs, units, device="meta")  # shapes only, no memory
+    expected = sum(p.numel() for p in layer.parameters())
+    if parameters == expected:
+        return correct(f"{expected:,} parameters for one layer of 100 units: every unit sees every number.")
+    if parameters == inputs * units:
+        raise hint("you counted the weights; each of the 100 units also has a bias.")
+    if parameters == (64 * 64) * units + units:
+        raise hint("an RGB image has 3 numbers per pixel, so the layer has 3 × 64 × 64 inputs.")
+    if parameters in (inputs, inputs + units):
+        raise hint("every one of the 100 units has its own weight for each input number.")
+    raise hint("weights: inputs × units; biases: one per unit; add them.")
+
+
+# --- 01 input layer ---
+
+
+def _as_shape(value, what: str) -> tuple[int, ...]:
+    """The student's shape as a tuple of ints, or a hint naming the expected type."""
+    from numbers import Integral
+
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise hint(f"{what} should be a tuple of ints such as (1, 2, 3), got {value!r}")
+    shape = tuple(value)
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in shape):
+        raise hint(f"{what} should be a tuple of ints such as (1, 2, 3), got {value!r}")
+    return tuple(int(s) for s in shape)
+
+
+def check_hwc_to_chw(photo_chw, photo_hwc) -> str:
+    """Exercise 01-1: turn an H × W × C photo into PyTorch's C × H × W.
+
+    Args:
+        photo_chw: the student's tensor.
+        photo_hwc: the H × W × C tensor the student started from.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Shape:
+        photo_hwc: (H, W, C); photo_chw should be (C, H, W).
+
+    Example:
+        >>> import torch
+        >>> hwc = torch.rand(4, 5, 3)
+        >>> check_hwc_to_chw(hwc.permute(2, 0, 1), hwc)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+
+    if not isinstance(photo_chw, torch.Tensor):
+        raise hint(f"photo_chw should be a torch.Tensor, got {type(photo_chw).__name__}")
+    h, w, c = photo_hwc.shape
+    if tuple(photo_chw.shape) == (h, w, c) and h != c:
+        raise hint(f"photo_chw still has shape {(h, w, c)}: H × W × C. Move the channels first.")
+    if tuple(photo_chw.shape) == (c, w, h) and h != w:
+        raise hint("you swapped height and width: permute(2, 1, 0) reverses all axes; keep H before W.")
+    if tuple(photo_chw.shape) != (c, h, w):
+        raise hint(f"photo_chw should have shape (C, H, W) = {(c, h, w)}, got {tuple(photo_chw.shape)}")
+    if torch.equal(photo_chw, photo_hwc.reshape(c, h, w)) and c > 1:
+        raise hint("the shape is right but the numbers are scrambled: reshape/view keep the memory "
+                   "order, they do not move channels. Use permute(2, 0, 1).")
+    if not torch.equal(photo_chw, photo_hwc.permute(2, 0, 1)):
+        raise hint("the shape is right but the values are not the photo's: take photo_hwc and permute it.")
+    return correct(f"{tuple(photo_hwc.shape)} -> {tuple(photo_chw.shape)}: channels first, pixels unchanged.")
+
+
+def check_last_batch_size(last_batch_size) -> str:
+    """Exercise 01-2: the size of the last batch when 1,000 images go in batches of 64.
+
+    Args:
+        last_batch_size: the student's answer.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_last_batch_size(1000 % 64)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    from torch.utils.data import DataLoader
+
+    last_batch_size = _as_count(last_batch_size, "last_batch_size")
+    images, batch_size = 1000, 64
+    sizes = [len(b) for b in DataLoader(torch.arange(images), batch_size=batch_size)]
+    if last_batch_size == sizes[-1]:
+        return correct(f"{len(sizes) - 1} full batches of {batch_size}, then one of {sizes[-1]}.")
+    if last_batch_size == batch_size:
+        raise hint(f"{images:,} is not a multiple of {batch_size}: the last batch gets only what is left.")
+    if last_batch_size in (len(sizes), len(sizes) - 1):
+        raise hint("that is how many batches there are; the question asks how many images the last one has.")
+    if last_batch_size == batch_size - sizes[-1]:
+        raise hint("that is how many images the last batch lacks; how many does it hold?")
+    raise hint("take away as many full batches of 64 as fit in 1,000; what remains is the last batch.")
+
+
+def check_spectrogram_shape(shape) -> str:
+    """Exercise 01-3: the shape of ``torch.stft(x, n_fft=256, hop_length=64, ...).abs()``.
+
+    ``x`` holds 0.5 s of sound sampled at 8,000 Hz (4,000 samples); ``center=True``,
+    ``return_complex=True``, a Hann window of 256 samples.
+
+    Args:
+        shape: the student's (frequency bins, frames).
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_spectrogram_shape((256 // 2 + 1, 1 + 4000 // 64))
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+
+    shape = _as_shape(shape, "shape")
+    n_fft, hop = 256, 64
+    expected = tuple(torch.stft(torch.zeros(4000), n_fft=n_fft, hop_length=hop, window=torch.hann_window(n_fft),
+                                return_complex=True).shape)
+    bins, frames = expected
+    if shape == expected:
+        return correct(f"{bins} frequency bins (0 Hz to 4,000 Hz) × {frames} frames.")
+    if shape == (frames, bins):
+        raise hint("torch.stft puts frequency first: (frequency bins, frames).")
+    if len(shape) != 2:
+        raise hint(f"one signal gives a 2-D spectrogram (frequency bins, frames), got {len(shape)} numbers")
+    if shape[0] in (n_fft, n_fft // 2):
+        raise hint("a real signal gives n_fft // 2 + 1 frequency bins (0 Hz up to half the sampling rate).")
+    if shape[1] == 1 + (4000 - n_fft) // hop:
+        raise hint("center=True pads n_fft // 2 samples at both ends, so frames = 1 + samples // hop_length.")
+    if shape[1] in (frames - 1, frames + 1):
+        raise hint("off by one frames: count 1 + samples // hop_length.")
+    raise hint("bins = n_fft // 2 + 1; frames = 1 + samples // hop_length (center=True).")
+
+
+def check_conv1d_output_shape(shape) -> str:
+    """Exercise 01-4: the output shape of ``nn.Conv1d(50, 8, kernel_size=3)`` on a 12-word sentence.
+
+    The sentence is a batch of one: 12 word vectors of 50 numbers, shape (1, 50, 12).
+
+    Args:
+        shape: the student's (N, C_out, L_out).
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_conv1d_output_shape((1, 8, 10))
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    from torch import nn
+
+    shape = _as_shape(shape, "shape")
+    words, embedding, out_channels, kernel_size = 12, 50, 8, 3
+    with torch.no_grad():
+        expected = tuple(nn.Conv1d(embedding, out_channels, kernel_size)(torch.zeros(1, embedding, words)).shape)
+    n, c, length = expected
+    if shape == expected:
+        return correct(f"{length} = {words} - {kernel_size} + 1 windows of 3 words, each giving {c} numbers.")
+    if len(shape) != 3:
+        raise hint(f"Conv1d keeps three dimensions (N, C_out, L_out), got {len(shape)} numbers")
+    if shape == (n, length, c):
+        raise hint("PyTorch puts channels before length: (N, C_out, L_out).")
+    if shape[1] == embedding:
+        raise hint("the output has one channel per kernel: out_channels = 8.")
+    if shape[2] == words:
+        raise hint("without padding a window of 3 words fits only 12 - 3 + 1 times.")
+    if shape[2] in (length - 1, length + 1):
+        raise hint("off by one: L_out = L - kernel_size + 1.")
+    raise hint("L_out = (L + 2·padding - kernel_size) // stride + 1; N and C_out follow from the layer.")
