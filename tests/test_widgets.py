@@ -41,3 +41,175 @@ def test_explorer_shows_a_message_not_a_traceback(size, text):
     assert text in explorer.message.value
     explorer.controls["size"].value = 1
     assert explorer.message.value == ""
+
+
+# --- 04 pooling ---
+
+
+def _windows_per_value(size, kernel_size, stride, padding):
+    """Reference by autograd: d(sum of all sum-pooled outputs)/dx counts the windows holding x."""
+    import torch
+    import torch.nn.functional as F
+
+    x = torch.ones(1, 1, *size, requires_grad=True)
+    F.avg_pool2d(x, kernel_size, stride, padding).sum().backward()
+    return (x.grad[0, 0] * kernel_size**2).round().long()  # (H, W)
+
+
+@pytest.mark.parametrize("size", [(28, 28), (27, 13), (40, 34)])
+@pytest.mark.parametrize("kernel_size", [1, 2, 3, 5])
+@pytest.mark.parametrize("stride", [1, 2, 3, 6])
+def test_pooling_numbers_match_pytorch_shapes_and_window_counts(size, kernel_size, stride):
+    import torch
+    from torch import nn
+
+    from cnn_helpers.widgets import pooling_numbers
+
+    for padding in range(kernel_size // 2 + 1):
+        numbers = pooling_numbers(size, kernel_size, stride, padding)
+        out = nn.MaxPool2d(kernel_size, stride, padding)(torch.zeros(1, 1, *size))
+        assert numbers["output_size"] == tuple(out.shape[2:])
+        assert numbers["kept"] == pytest.approx(out[0, 0].numel() / (size[0] * size[1]))
+        counts = _windows_per_value(size, kernel_size, stride, padding)
+        assert numbers["unread"] == int((counts == 0).sum())
+        assert numbers["max_windows"] == int(counts.max())
+
+
+def test_pooling_numbers_refuse_what_pytorch_refuses_with_the_fix():
+    import torch
+    from torch import nn
+
+    from cnn_helpers.widgets import pooling_numbers
+
+    with pytest.raises(RuntimeError, match="pad should be"):  # the reason for the check
+        nn.MaxPool2d(2, 2, padding=2)(torch.zeros(1, 1, 8, 8))
+    with pytest.raises(ValueError, match=r"padding 2 is more than half of kernel_size 3.*use padding <= 1"):
+        pooling_numbers((28, 28), 3, 1, 2)
+    with pytest.raises(ValueError, match="kernel_size 6 does not fit in the padded input of size 5"):
+        pooling_numbers((5, 9), 6, 1, 0)
+
+
+@pytest.mark.parametrize(("kernel_size", "stride", "padding"), [(2, 2, 0), (3, 2, 1), (3, 1, 0), (5, 3, 2)])
+def test_pool_feature_map_is_pytorchs_pooling(kernel_size, stride, padding):
+    import torch
+    from torch import nn
+
+    from cnn_helpers import from_scratch
+    from cnn_helpers.widgets import pool_feature_map
+
+    x = torch.randn(17, 23, generator=torch.Generator().manual_seed(kernel_size + stride))
+    batch = x[None, None]  # (1, 1, H, W)
+    args = (kernel_size, stride, padding)
+    torch.testing.assert_close(pool_feature_map(x, "max", *args), nn.MaxPool2d(*args)(batch)[0, 0])
+    torch.testing.assert_close(pool_feature_map(x, "avg", *args), nn.AvgPool2d(*args)(batch)[0, 0])
+    total = pool_feature_map(x, "sum", *args)
+    expected = from_scratch.sum_pool2d(x[None, None].numpy(), kernel_size, stride, padding)[0, 0]
+    torch.testing.assert_close(total, torch.from_numpy(expected).float(), rtol=1e-5, atol=1e-5)
+    if padding == 0:  # LPPool2d has no padding argument
+        torch.testing.assert_close(total, nn.LPPool2d(1, kernel_size, stride)(batch)[0, 0], rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="mode must be one of 'max', 'avg', 'sum', got 'min'"):
+        pool_feature_map(x, "min", *args)
+
+
+def test_default_feature_maps_are_relu_edges_of_a_real_digit():
+    import torch
+    import torch.nn.functional as F
+
+    from cnn_helpers.data import load_mnist
+    from cnn_helpers.widgets import default_feature_maps
+
+    maps = default_feature_maps()
+    images, labels = load_mnist()[1].tensors
+    digit = images[labels == 3][0, 0]  # (28, 28)
+    torch.testing.assert_close(maps["digit 3: pixels"], digit)
+    sobel_x = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    vertical = F.relu(F.conv2d(digit[None, None], sobel_x[None, None], padding=1))[0, 0]
+    horizontal = F.relu(F.conv2d(digit[None, None], sobel_x.T[None, None], padding=1))[0, 0]
+    torch.testing.assert_close(maps["digit 3: vertical edges"], vertical)
+    torch.testing.assert_close(maps["digit 3: horizontal edges"], horizontal)
+    assert maps["photo: edges"].min() >= 0 and maps["photo: edges"].max() > 1
+
+
+@pytest.fixture(scope="module")
+def pooling():
+    from cnn_helpers.widgets import pooling_explorer
+
+    return pooling_explorer()
+
+
+def test_pooling_explorer_starts_on_the_digit_with_max_pooling(pooling):
+    assert pooling.values["mode"] == "max" and pooling.values["kernel_size"] == 2
+    assert "⌊(28 + 2·0 − 2) / 2⌋ + 1 = 14" in pooling.numbers.value
+    assert "784 → 14·14 = 196 (25.0%)" in pooling.numbers.value
+    assert pooling.controls["position"].max == 14 * 14 - 1
+    assert pooling.image.value[:4] == b"\x89PNG"
+    assert "pooling-explorer" in pooling._dom_classes and "cnn-explorer" in pooling._dom_classes
+
+
+def test_pooling_explorer_updates_numbers_picture_and_position_range(pooling):
+    before_numbers, before_image = pooling.numbers.value, pooling.image.value
+    pooling.controls["kernel_size"].value = 3
+    assert "⌊(28 + 2·0 − 3) / 2⌋ + 1 = 13" in pooling.numbers.value
+    assert "a value is in up to 4 windows" in pooling.numbers.value
+    assert pooling.controls["position"].max == 13 * 13 - 1
+    assert pooling.numbers.value != before_numbers and pooling.image.value != before_image
+    pooling.controls["mode"].value = "sum"
+    assert "the sum of 9 values" in pooling.numbers.value
+    pooling.controls["stride"].value = 4
+    assert "in no window" in pooling.numbers.value
+    pooling.controls["kernel_size"].value = 2
+    pooling.controls["stride"].value = 2
+    pooling.controls["mode"].value = "max"
+
+
+def test_pooling_explorer_value_shown_is_the_pooled_value(pooling):
+    import torch.nn.functional as F
+
+    from cnn_helpers.widgets import default_feature_maps
+
+    fm = default_feature_maps()["digit 3: vertical edges"]
+    pooling.controls["position"].value = 14 * 7 + 7  # unit (7, 7)
+    expected = F.max_pool2d(fm[None, None], 2)[0, 0, 7, 7].item()
+    assert f"output (7, 7) = the largest of 4 values = {expected:.4g}<" in pooling.numbers.value
+
+
+def test_pooling_explorer_shows_a_message_for_too_much_padding(pooling):
+    pooling.controls["padding"].value = 2
+    assert "padding 2 is more than half of kernel_size 2" in pooling.message.value
+    pooling.controls["padding"].value = 1
+    assert pooling.message.value == ""
+    assert "⌊(28 + 2·1 − 2) / 2⌋ + 1 = 15" in pooling.numbers.value
+    assert "(+ " in pooling.numbers.value or pooling.controls["position"].value > 0
+    pooling.controls["padding"].value = 0
+
+
+def test_render_pooling_draws_every_setting_on_a_grid():
+    import itertools
+
+    from cnn_helpers.widgets import default_feature_maps, pooling_numbers, render_pooling
+
+    maps, fig = default_feature_maps(), viz.pooling_figure()
+    geometries = [(1, 1, 0), (2, 2, 0), (3, 2, 1), (3, 1, 1), (6, 6, 3), (5, 6, 2), (6, 1, 0), (2, 2, 2)]
+    for feature, mode, (k, s, p) in itertools.product(maps, ("max", "avg", "sum"), geometries):
+        if 2 * p > k:
+            with pytest.raises(ValueError, match="more than half of kernel_size"):
+                render_pooling(fig, maps, feature, mode, k, s, p)
+            continue
+        oh, ow = pooling_numbers(tuple(maps[feature].shape), k, s, p)["output_size"]
+        for position in (0, oh * ow - 1, oh * ow + 5):  # past the end stays on the last unit
+            html = render_pooling(fig, maps, feature, mode, k, s, p, position)
+            unit = divmod(min(position, oh * ow - 1), ow)
+            assert f"output ({unit[0]}, {unit[1]}) = " in html
+        if mode == "max":
+            assert viz.figure_to_png(fig)[:4] == b"\x89PNG"
+
+
+def test_pooling_explorer_rejects_maps_that_are_not_2d():
+    import torch
+
+    from cnn_helpers.widgets import pooling_explorer
+
+    with pytest.raises(ValueError, match=r"feature map 'rgb' must be a 2-D \(H, W\) tensor, got shape \(3, 8, 8\)"):
+        pooling_explorer({"rgb": torch.zeros(3, 8, 8)})
+    with pytest.raises(ValueError, match="feature_maps is empty"):
+        pooling_explorer({})
