@@ -56,3 +56,199 @@ def test_plot_pooling_hides_the_neighbour_when_there_is_one_window():
 
     fig = viz.plot_pooling(np.ones((3, 3)), np.ones((1, 1)), (3, 3), (1, 1))
     assert not fig._pooling_artists.neighbour.get_visible()
+
+
+# --- 00 introduction ---
+
+
+def test_plot_neighbour_correlation_draws_one_line_per_image():
+    fig = viz.plot_neighbour_correlation([1, 2, 4], {"photo": [0.9, 0.8, 0.6], "shuffled": [0.0, 0.01, 0.0]}, "t")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()[:2]] == ["photo", "shuffled"]
+    assert list(ax.get_lines()[0].get_ydata()) == [0.9, 0.8, 0.6]
+    assert ax.get_title() == "t" and ax.get_ylabel() == "correlation"
+
+
+def test_plot_layer_stages_draws_images_and_bars():
+    import numpy as np
+
+    photo, fmap, scores = np.random.rand(3, 5, 6), np.random.rand(4, 4), np.array([1.0, -2.0, 3.0])
+    fig = viz.plot_layer_stages([("input", photo), ("conv", fmap), ("scores", scores)])
+    ax_in, ax_map, ax_bar = fig.axes
+    assert ax_in.get_images()[0].get_array().shape == (5, 6, 3)  # (H, W, 3): channels moved last
+    assert np.allclose(ax_map.get_images()[0].get_array(), fmap)
+    assert [p.get_height() for p in ax_bar.patches] == [1.0, -2.0, 3.0]
+    assert [ax.get_title() for ax in fig.axes] == ["input", "conv", "scores"]
+    viz.figure_to_png(fig)
+
+
+# --- 01 input layer ---
+
+
+def _coded_batch(n=2, h=3, w=4):
+    """A batch whose every number tells where it sits: n·1000 + c·100 + y·10 + x."""
+    import torch
+
+    n_, c_, y_, x_ = torch.meshgrid(torch.arange(n), torch.arange(3), torch.arange(h), torch.arange(w), indexing="ij")
+    return (n_ * 1000 + c_ * 100 + y_ * 10 + x_).float()  # (N, 3, H, W)
+
+
+def test_channel_view_keeps_the_right_channels():
+    import torch
+
+    x = torch.rand(2, 3, 4, 5)
+    assert viz.channel_view(x, "RGB") is x
+    for c, name in enumerate("RGB"):
+        assert torch.equal(viz.channel_view(x, name), x[:, c:c + 1])
+    gray = viz.channel_view(x, "grayscale")
+    assert gray.shape == (2, 1, 4, 5)
+    assert torch.allclose(gray[:, 0], 0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])
+    assert torch.allclose(viz.channel_view(torch.ones(1, 3, 2, 2), "grayscale"), torch.ones(1, 1, 2, 2))
+
+
+def test_channel_view_rejects_bad_input():
+    import torch
+
+    with pytest.raises(ValueError, match="view must be one of 'RGB', 'R', 'G', 'B', 'grayscale', got 'red'"):
+        viz.channel_view(torch.rand(1, 3, 2, 2), "red")
+    with pytest.raises(ValueError, match=r"shape \(N, 3, H, W\), got \(3, 2, 2\); add a batch dimension"):
+        viz.channel_view(torch.rand(3, 2, 2), "RGB")
+    with pytest.raises(ValueError, match=r"got \(1, 4, 2, 2\)"):
+        viz.channel_view(torch.rand(1, 4, 2, 2), "RGB")
+    with pytest.raises(TypeError, match="images must be a torch.Tensor .* got ndarray"):
+        viz.channel_view(torch.rand(1, 3, 2, 2).numpy(), "RGB")
+
+
+def test_channel_names():
+    assert viz.channel_names("RGB") == ("R", "G", "B")
+    assert viz.channel_names("G") == ("G",)
+    assert viz.channel_names("grayscale") == ("gray",)
+
+
+def test_to_layout_orders_memory_and_strides():
+    import torch
+
+    x = _coded_batch()  # (2, 3, 3, 4)
+    nhwc = viz.to_layout(x, "NHWC")
+    assert torch.equal(nhwc, x.permute(0, 2, 3, 1))
+    assert nhwc.stride() == (36, 12, 3, 1)
+    assert nhwc.flatten()[:4].tolist() == [0.0, 100.0, 200.0, 1.0]  # R, G, B of pixel (0, 0), then R of (0, 1)
+    nchw = viz.to_layout(x, "NCHW")
+    assert nchw.stride() == (36, 12, 4, 1) and nchw.flatten()[:4].tolist() == [0.0, 1.0, 2.0, 3.0]
+    # one channel: the canonical strides, not the leftovers .contiguous() keeps on a size-1 dimension
+    assert viz.to_layout(x[:, :1], "NHWC").stride() == (12, 4, 1, 1)
+    with pytest.raises(ValueError, match="layout must be one of 'NCHW', 'NHWC', got 'CHW'"):
+        viz.to_layout(x, "CHW")
+    with pytest.raises(ValueError, match=r"images must have shape \(N, C, H, W\), got \(3, 3, 4\)"):
+        viz.to_layout(x[0], "NCHW")
+
+
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+def test_memory_labels_name_the_numbers_in_memory(layout):
+    x = _coded_batch()
+    arranged = viz.to_layout(x, layout)
+    count = arranged.numel()
+    labels = viz.memory_labels(arranged.shape, layout, ("R", "G", "B"), count + 5)
+    assert len(labels) == count
+    for label, value in zip(labels, arranged.flatten().tolist(), strict=True):
+        n, c, y, xx = int(value) // 1000, int(value) // 100 % 10, int(value) // 10 % 10, int(value) % 10
+        assert label == f"{f'#{n} ' if n else ''}{'RGB'[c]}[{y},{xx}]"
+
+
+@pytest.mark.parametrize("view", ["RGB", "B", "grayscale"])
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+def test_input_layout_numbers_are_the_tensors(view, layout):
+    x = _coded_batch(n=3)
+    numbers = viz.input_layout_numbers(x, view, 2, layout)
+    batch = viz.channel_view(x[:2], view)
+    arranged = viz.to_layout(batch, layout)
+    assert numbers["shape"] == tuple(arranged.shape) and numbers["strides"] == arranged.stride()
+    assert numbers["numel"] == 2 * batch.shape[1] * 3 * 4
+    assert numbers["bytes"] == numbers["numel"] * 4
+    index, offset = numbers["example"]
+    assert arranged.flatten()[offset] == batch[index["N"], index["C"], index["H"], index["W"]]
+    assert index["N"] == 1 and index["C"] == batch.shape[1] - 1
+
+
+def test_plot_input_batch_draws_the_batch_and_the_memory_order():
+    import numpy as np
+    import torch
+
+    x = torch.rand(5, 3, 6, 7)
+    fig = viz.plot_input_batch(x, "RGB", 3, "NCHW", max_batch=8)
+    art = fig._input_artists
+    mosaic = np.asarray(art.batch.get_array())
+    assert np.allclose(mosaic[:6, :7], x[0].permute(1, 2, 0).numpy())
+    assert np.allclose(mosaic[:6, 11:18], x[1].permute(1, 2, 0).numpy())  # 7 pixels + 4 of gap
+    assert np.all(mosaic[:6, 3 * 11:] == 1.0)  # slot 3 is empty: white
+    strip = np.asarray(art.memory.get_array())[0]  # (24, 3)
+    assert np.all(strip[:, 1:] == 0) and np.allclose(strip[:7, 0], x[0, 0, 0].numpy())  # N×C×H×W: red first
+    viz.plot_input_batch(x, "RGB", 3, "NHWC", fig=fig)
+    strip = np.asarray(art.memory.get_array())[0]
+    assert np.allclose(strip[:3], np.diag(x[0, :, 0, 0].numpy()))  # R, G, B of pixel (0, 0)
+    viz.plot_input_batch(x, "G", 2, "NCHW", fig=fig)
+    mosaic = np.asarray(art.batch.get_array())
+    assert np.allclose(mosaic[:6, :7], x[0, 1, :, :, None].expand(6, 7, 3).numpy())  # grey levels of G
+    assert fig.axes[0].get_title() == "batch of 2 images, channels: G"
+    assert len(fig.axes) == 2  # the same two axes, reused
+
+
+def test_plot_input_batch_rejects_a_batch_too_large():
+    import torch
+
+    x = torch.rand(3, 3, 4, 4)
+    fig = viz.plot_input_batch(x, max_batch=8)
+    with pytest.raises(ValueError, match="batch_size 4 is more than the 3 images available; pick at most 3"):
+        viz.plot_input_batch(x, batch_size=4, fig=fig)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        viz.plot_input_batch(x, batch_size=0, fig=fig)
+
+
+def test_render_input_explorer_shows_the_numbers():
+    import torch
+
+    x = torch.rand(4, 3, 5, 6)
+    fig = viz.plot_input_batch(x, max_batch=4)
+    text = viz.render_input_explorer(fig, x, "RGB", 2, "NHWC")
+    assert "<code>(2, 5, 6, 3)</code>" in text
+    assert "2×5×6×3 = 180" in text and "180 × 4 bytes = 720 bytes" in text
+    assert "(90, 18, 3, 1)" in text and "R[0,0], G[0,0], B[0,0], R[0,1]" in text
+    assert "offset 1·90 + 1·18 + 2·3 + 2·1 = 116" in text
+    assert "same order" not in text
+    assert "both layouts keep the numbers in the same order" in viz.render_input_explorer(fig, x, "R", 2, "NHWC")
+
+
+def test_plot_channels_shows_each_channel():
+    import numpy as np
+    import torch
+
+    image = torch.rand(3, 4, 5)
+    fig = viz.plot_channels(image)
+    assert [ax.get_title() for ax in fig.axes] == ["RGB photo (3, 4, 5)", "channel 0: R", "channel 1: G",
+                                                     "channel 2: B"]
+    for c in range(3):
+        assert np.allclose(fig.axes[c + 1].get_images()[0].get_array(), image[c].numpy())
+    assert fig.axes[1].get_xlabel() == "column (W)"
+    with pytest.raises(ValueError, match=r"image must have shape \(3, H, W\), got \(4, 5, 3\)"):
+        viz.plot_channels(image.permute(1, 2, 0))
+
+
+def test_plot_spectrogram_axes_are_time_and_frequency():
+    import torch
+
+    fig = viz.plot_spectrogram(torch.ones(129, 100), 8000, 64, "two tones")
+    ax = fig.axes[0]
+    assert ax.get_images()[0].get_extent() == [0, 100 * 64 / 8000, 0, 4000.0]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("two tones", "time (s)", "frequency (Hz)")
+    assert ax.get_images()[0].get_array().max() == 0.0  # 20·log10(1) dB
+
+
+def test_plot_sequence_conv_outlines_the_first_window():
+    import torch
+
+    fig = viz.plot_sequence_conv(torch.rand(6, 5), ["a", "b", "c", "d", "e"], torch.rand(4, 3), kernel_size=3)
+    ax_in, ax_out = fig.axes
+    assert ax_in.patches[0].get_width() == 3 and ax_in.patches[0].get_height() == 6
+    assert [t.get_text() for t in ax_in.get_xticklabels()] == ["a", "b", "c", "d", "e"]
+    assert ax_out.patches[0].get_width() == 1
+    viz.figure_to_png(fig)

@@ -213,3 +213,72 @@ def test_pooling_explorer_rejects_maps_that_are_not_2d():
         pooling_explorer({"rgb": torch.zeros(3, 8, 8)})
     with pytest.raises(ValueError, match="feature_maps is empty"):
         pooling_explorer({})
+
+
+# --- 01 input layer ---
+
+
+def test_input_explorer_shows_shape_and_layout_numbers():
+    from cnn_helpers.widgets import input_explorer
+
+    explorer = input_explorer()
+    assert "input-explorer" in explorer._dom_classes
+    assert "<code>(8, 3, 72, 72)</code>" in explorer.numbers.value
+    assert "8×3×72×72 = 124,416" in explorer.numbers.value
+    assert "(15552, 5184, 72, 1)" in explorer.numbers.value
+    image = explorer.image.value
+    explorer.controls["layout"].value = "NHWC"
+    assert "<code>(8, 72, 72, 3)</code>" in explorer.numbers.value
+    assert "(15552, 216, 3, 1)" in explorer.numbers.value and "R[0,0], G[0,0], B[0,0]" in explorer.numbers.value
+    assert explorer.image.value != image  # the memory strip changed colours
+    image = explorer.image.value
+    explorer.controls["view"].value = "B"
+    assert "<code>(8, 72, 72, 1)</code>" in explorer.numbers.value
+    assert "same order" in explorer.numbers.value
+    assert explorer.image.value != image
+    image = explorer.image.value
+    explorer.controls["batch_size"].value = 1
+    assert "<code>(1, 72, 72, 1)</code>" in explorer.numbers.value and "= 5,184" in explorer.numbers.value
+    assert explorer.image.value != image
+    assert explorer.message.value == ""
+
+
+def test_input_explorer_grid_renders_every_setting():
+    import itertools
+
+    from cnn_helpers import viz
+    from cnn_helpers.widgets import input_explorer
+
+    explorer = input_explorer(max_batch=4)
+    seen = set()
+    for view, batch_size, layout in itertools.product(viz.CHANNEL_VIEWS, range(1, 5), viz.LAYOUTS):
+        explorer.controls["view"].value = view
+        explorer.controls["batch_size"].value = batch_size
+        explorer.controls["layout"].value = layout
+        assert explorer.message.value == "", (view, batch_size, layout)
+        seen.add(explorer.numbers.value)
+    assert len(seen) == 5 * 4 * 2
+
+
+def test_input_explorer_crops_differ():
+    import torch
+
+    from cnn_helpers.widgets import _photo_crops
+
+    crops = _photo_crops(8)
+    assert crops.shape == (8, 3, 72, 72) and 0.0 <= crops.min() and crops.max() <= 1.0
+    assert all(not torch.equal(crops[i], crops[j]) for i in range(8) for j in range(i))
+
+
+@pytest.mark.parametrize(("max_batch", "error", "text"), [
+    (9, ValueError, "max_batch must be at most 8 (the figure has room for 8 images), got 9"),
+    (0, ValueError, "max_batch must be an integer >= 1, got 0"),
+    (2.0, TypeError, "max_batch must be an integer, got 2.0"),
+])
+def test_input_explorer_rejects_bad_max_batch(max_batch, error, text):
+    import re
+
+    from cnn_helpers.widgets import input_explorer
+
+    with pytest.raises(error, match=re.escape(text)):
+        input_explorer(max_batch=max_batch)
