@@ -208,15 +208,15 @@ def check_unit_region(region) -> str:
                f"{rf} − 1, and the same for columns with j.")
 
 
-FACTORISED_CHANNELS = 64  # ex03-4: in and out channels of the 5x5 conv and of each 3x3 conv
+FACTORISED_CHANNELS = 64  # ex03-4: in and out channels of the 7x7 conv and of each 3x3 conv
 
 
-def check_factorised_weights(weights_5x5, weights_two_3x3) -> str:
-    """Check exercise 03-4: weights of one 5×5 conv vs two 3×3 convs, 64 → 64 channels, no bias.
+def check_factorised_weights(weights_7x7, weights_three_3x3) -> str:
+    """Check exercise 03-4: weights of one 7×7 conv vs three 3×3 convs, 64 → 64 channels, no bias.
 
     Args:
-        weights_5x5: the student's weight count of ``Conv2d(64, 64, 5, bias=False)``.
-        weights_two_3x3: the student's weight count of two ``Conv2d(64, 64, 3, bias=False)``.
+        weights_7x7: the student's weight count of ``Conv2d(64, 64, 7, bias=False)``.
+        weights_three_3x3: the student's weight count of three ``Conv2d(64, 64, 3, bias=False)``.
 
     Returns:
         The confirmation text (also printed).
@@ -225,34 +225,213 @@ def check_factorised_weights(weights_5x5, weights_two_3x3) -> str:
         WrongAnswer: with a hint naming the likely mistake.
 
     Example:
-        >>> check_factorised_weights(102400, 73728)
-        Correct! 25·64·64 = 102,400 vs 2·9·64·64 = 73,728: the two 3×3 layers use 28% fewer weights.
-        'Correct! 25·64·64 = 102,400 vs 2·9·64·64 = 73,728: the two 3×3 layers use 28% fewer weights.'
+        >>> check_factorised_weights(200704, 110592)
+        Correct! 49·64·64 = 200,704 vs 3·9·64·64 = 110,592: the three 3×3 layers use 45% fewer weights.
+        'Correct! 49·64·64 = 200,704 vs 3·9·64·64 = 110,592: the three 3×3 layers use 45% fewer weights.'
     """
     from numbers import Integral
 
     from torch import nn
 
-    for name, value in (("weights_5x5", weights_5x5), ("weights_two_3x3", weights_two_3x3)):
+    for name, value in (("weights_7x7", weights_7x7), ("weights_three_3x3", weights_three_3x3)):
         if isinstance(value, bool) or not isinstance(value, Integral):
             raise hint(f"`{name}` should be an int (a number of weights), got {value!r} of type "
                        f"{type(value).__name__}")
     c = FACTORISED_CHANNELS
-    big = nn.Conv2d(c, c, 5, bias=False).weight.numel()
-    small = 2 * nn.Conv2d(c, c, 3, bias=False).weight.numel()
-    if (weights_5x5, weights_two_3x3) == (big, small):
-        return correct(f"25·{c}·{c} = {big:,} vs 2·9·{c}·{c} = {small:,}: the two 3×3 layers use "
+    big = nn.Conv2d(c, c, 7, bias=False).weight.numel()
+    one_small = nn.Conv2d(c, c, 3, bias=False).weight.numel()
+    small = 3 * one_small
+    if (weights_7x7, weights_three_3x3) == (big, small):
+        return correct(f"49·{c}·{c} = {big:,} vs 3·9·{c}·{c} = {small:,}: the three 3×3 layers use "
                        f"{round(100 * (1 - small / big))}% fewer weights.")
-    if weights_5x5 == big + c or weights_two_3x3 == small + 2 * c:
+    if weights_7x7 == big + c or weights_three_3x3 == small + 3 * c:
         raise hint("Count weights only: these layers have bias=False, so there is no bias per output channel.")
-    if weights_two_3x3 == small // 2:
-        raise hint("That is one 3×3 layer; the factorisation uses two of them.")
-    if weights_5x5 in (25, 25 * c) or weights_two_3x3 in (18, 18 * c):
+    if weights_three_3x3 in (one_small, 2 * one_small):
+        raise hint("Three 3×3 layers are needed for a 7×7 receptive field (1 + 2 + 2 + 2 = 7); "
+                   "count the weights of all three.")
+    if weights_7x7 in (49, 49 * c) or weights_three_3x3 in (27, 27 * c):
         raise hint(f"A conv layer has one k×k kernel per (input channel, output channel) pair: "
                    f"C_out·C_in·k·k with C_in = C_out = {c}.")
-    if weights_5x5 != big:
-        raise hint(f"weights_5x5 is not right: Conv2d({c}, {c}, 5) has C_out·C_in·5·5 weights.")
-    raise hint(f"weights_two_3x3 is not right: each Conv2d({c}, {c}, 3) has C_out·C_in·3·3 weights, and there are two.")
+    if weights_7x7 != big:
+        raise hint(f"weights_7x7 is not right: Conv2d({c}, {c}, 7) has C_out·C_in·7·7 weights.")
+    raise hint(f"weights_three_3x3 is not right: each Conv2d({c}, {c}, 3) has C_out·C_in·3·3 weights, "
+               "and there are three.")
+
+
+# --- 02 convolution ---
+
+RESNET_STEM = {"size": 224, "kernel_size": 7, "stride": 2, "padding": 3}  # ex02-1: ResNet's first conv
+
+
+def check_conv_output_size(output_size) -> str:
+    """Exercise 02-1: output height of ``nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)`` on 224 × 224.
+
+    Args:
+        output_size: the student's answer, the output height (= width), an int.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_conv_output_size(112)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    from torch import nn
+
+    from .receptive_field import conv_output_size
+
+    if isinstance(output_size, (tuple, list, torch.Size)):
+        raise hint(f"give one int, the output height (the output is square), got {output_size!r}")
+    answer = _as_count(output_size, "output_size")
+    n, k, s, p = (RESNET_STEM[key] for key in ("size", "kernel_size", "stride", "padding"))
+    layer = nn.Conv2d(3, 64, k, s, p, device="meta")  # shapes only, no memory
+    expected = layer(torch.empty(1, 3, n, n, device="meta")).shape[-1]  # PyTorch's answer
+    if answer == expected:
+        return correct(f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = {expected}: stride 2 halves the image.")
+    if answer == expected - 1:
+        raise hint("off by one: did you forget the + 1 in the output-size formula (or add the padding "
+                   "on one side only)?")
+    if answer == conv_output_size(n, k, s, 0):
+        raise hint(f"you left out the padding: {p} zeros are added on each side, so the padded input "
+                   f"is {n} + 2·{p} pixels wide.")
+    if answer == conv_output_size(n, k, 1, p):
+        raise hint(f"that is the output with stride 1; with stride {s} the window jumps {s} pixels, "
+                   f"so divide by {s} before adding 1.")
+    if answer == expected + 1:
+        raise hint("you rounded up; a window that would not fit is dropped, so round down (floor, //).")
+    raise hint("use H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1.")
+
+
+def check_conv_parameters(parameters) -> str:
+    """Exercise 02-2: parameters of ``nn.Conv2d(3, 16, kernel_size=5)``, weights and biases together.
+
+    Args:
+        parameters: the student's count.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_conv_parameters(16 * (3 * 5 * 5 + 1))
+        Correct! ...
+        'Correct! ...'
+    """
+    from torch import nn
+
+    answer = _as_count(parameters, "parameters")
+    c_in, c_out, k = 3, 16, 5
+    expected = sum(p.numel() for p in nn.Conv2d(c_in, c_out, k, device="meta").parameters())
+    weights = c_out * c_in * k * k
+    if answer == expected:
+        return correct(f"{c_out} kernels × (3·5·5 weights + 1 bias) = {expected:,}.")
+    if answer == weights:
+        raise hint("you counted the weights only; each kernel also has one bias.")
+    if answer in (c_out * (k * k + 1), c_out * k * k):
+        raise hint("a kernel spans every input channel: each of the 16 kernels has 3 × 5 × 5 weights, "
+                   "not 5 × 5.")
+    if answer == c_out * c_in * (k * k + 1):
+        raise hint("one bias per kernel (per output channel), not one per input channel.")
+    if answer in (c_in * k * k + 1, c_in * k * k):
+        raise hint("that is one kernel; the layer has 16 of them, one per output channel.")
+    raise hint("count per kernel: C_in × k × k weights + 1 bias; then multiply by the number of kernels.")
+
+
+def check_same_padding(padding) -> str:
+    """Exercise 02-3: the padding that keeps a 28 × 28 input 28 × 28 under a 5 × 5 kernel with stride 1.
+
+    Args:
+        padding: the student's answer, zeros added on each side, an int.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_same_padding(2)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    from torch import nn
+
+    answer = _as_count(padding, "padding")
+    n, k = 28, 5
+    if answer < 0:
+        raise hint(f"padding adds zeros around the image, so it is >= 0; got {answer}")
+    out = nn.Conv2d(1, 1, k, padding=answer, device="meta")(torch.empty(1, 1, n, n, device="meta")).shape[-1]
+    if out == n:
+        return correct(f"padding (k − 1) / 2 = {answer}: ({n} + 2·{answer} − {k}) + 1 = {n}.")
+    if answer == k - 1:
+        raise hint(f"{k - 1} is the total the kernel needs; padding counts the zeros on each side, so "
+                   "split it between the two sides.")
+    if answer == k:
+        raise hint("the padding is not the kernel size: the output shrinks by k − 1 pixels, and padding "
+                   "on both sides has to make that up.")
+    if answer == 0:
+        raise hint(f"without padding a 5 × 5 kernel fits only {n - k + 1} times across a row of {n}.")
+    raise hint(f"with padding {answer} the output is {out} × {out}; solve {n} + 2·p − {k} + 1 = {n} for p.")
+
+
+COURSE_CONV1 = {"size": 28, "in_channels": 1, "out_channels": 16, "kernel_size": 5, "padding": 2}  # ex02-4
+
+
+def check_locally_connected_parameters(parameters) -> str:
+    """Exercise 02-4: parameters of the course model's conv1 without weight sharing (locally connected).
+
+    conv1 is ``nn.Conv2d(1, 16, kernel_size=5, padding=2)`` on a 28 × 28 digit. A locally
+    connected layer of the same geometry gives every output position of every slice its own
+    5 × 5 weights and its own bias.
+
+    Args:
+        parameters: the student's count.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_locally_connected_parameters(28 * 28 * 16 * (5 * 5 + 1))
+        Correct! ...
+        'Correct! ...'
+    """
+    from torch import nn
+
+    from .receptive_field import conv_output_size
+
+    answer = _as_count(parameters, "parameters")
+    n, c_in, c_out, k, p = (COURSE_CONV1[key] for key in
+                            ("size", "in_channels", "out_channels", "kernel_size", "padding"))
+    shared = sum(q.numel() for q in nn.Conv2d(c_in, c_out, k, padding=p, device="meta").parameters())
+    positions = conv_output_size(n, k, 1, p) ** 2
+    expected = positions * shared  # no sharing: every position has its own copy of all of conv1's parameters
+    if answer == expected:
+        return correct(f"{positions} positions × {shared} parameters = {expected:,}, "
+                       f"{expected // shared} times as many as conv1 with sharing ({shared}).")
+    if answer == shared:
+        raise hint(f"{shared} is conv1 itself, with sharing; without it every one of the "
+                   f"{positions} output positions has its own kernels.")
+    if answer == positions * c_out * c_in * k * k:
+        raise hint("you left out the biases: without sharing each position of each slice has its own bias.")
+    if answer == positions * c_out * c_in * k * k + c_out:
+        raise hint("in this locally connected layer nothing is shared, the bias neither: one bias per "
+                   "position of each slice.")
+    if answer == conv_output_size(n, k, 1, 0) ** 2 * shared:
+        raise hint(f"padding {p} keeps the output {n} × {n}, so there are {positions} positions, "
+                   f"not {conv_output_size(n, k, 1, 0) ** 2}.")
+    raise hint(f"multiply the number of output positions ({n} × {n}) by the parameters one position needs "
+               f"(16 kernels × (5·5 weights + 1 bias)).")
 
 
 # --- 00 introduction ---
@@ -391,12 +570,12 @@ def _as_shape(value, what: str) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
-def check_hwc_to_chw(photo_chw, photo_hwc) -> str:
-    """Exercise 01-1: turn an H × W × C photo into PyTorch's C × H × W.
+def check_chw_to_hwc(hwc, chw) -> str:
+    """Exercise 01-1: turn a C × H × W tensor into the H × W × C that matplotlib shows.
 
     Args:
-        photo_chw: the student's tensor.
-        photo_hwc: the H × W × C tensor the student started from.
+        hwc: the student's tensor.
+        chw: the C × H × W tensor the student started from.
 
     Returns:
         The confirmation, when right.
@@ -405,32 +584,33 @@ def check_hwc_to_chw(photo_chw, photo_hwc) -> str:
         WrongAnswer: with a hint naming the likely mistake.
 
     Shape:
-        photo_hwc: (H, W, C); photo_chw should be (C, H, W).
+        chw: (C, H, W); hwc should be (H, W, C).
 
     Example:
         >>> import torch
-        >>> hwc = torch.rand(4, 5, 3)
-        >>> check_hwc_to_chw(hwc.permute(2, 0, 1), hwc)
+        >>> chw = torch.rand(3, 4, 5)
+        >>> check_chw_to_hwc(chw.permute(1, 2, 0), chw)
         Correct! ...
         'Correct! ...'
     """
     import torch
 
-    if not isinstance(photo_chw, torch.Tensor):
-        raise hint(f"photo_chw should be a torch.Tensor, got {type(photo_chw).__name__}")
-    h, w, c = photo_hwc.shape
-    if tuple(photo_chw.shape) == (h, w, c) and h != c:
-        raise hint(f"photo_chw still has shape {(h, w, c)}: H × W × C. Move the channels first.")
-    if tuple(photo_chw.shape) == (c, w, h) and h != w:
+    if not isinstance(hwc, torch.Tensor):
+        raise hint(f"the answer should be a torch.Tensor, got {type(hwc).__name__}")
+    c, h, w = chw.shape
+    shape = tuple(hwc.shape)
+    if shape == (c, h, w) and c != h:
+        raise hint(f"the tensor still has shape {(c, h, w)}: C × H × W. Move the channels last.")
+    if shape == (w, h, c) and h != w:
         raise hint("you swapped height and width: permute(2, 1, 0) reverses all axes; keep H before W.")
-    if tuple(photo_chw.shape) != (c, h, w):
-        raise hint(f"photo_chw should have shape (C, H, W) = {(c, h, w)}, got {tuple(photo_chw.shape)}")
-    if torch.equal(photo_chw, photo_hwc.reshape(c, h, w)) and c > 1:
+    if shape != (h, w, c):
+        raise hint(f"the answer should have shape (H, W, C) = {(h, w, c)}, got {shape}")
+    if torch.equal(hwc, chw.reshape(h, w, c)) and c > 1:
         raise hint("the shape is right but the numbers are scrambled: reshape/view keep the memory "
-                   "order, they do not move channels. Use permute(2, 0, 1).")
-    if not torch.equal(photo_chw, photo_hwc.permute(2, 0, 1)):
-        raise hint("the shape is right but the values are not the photo's: take photo_hwc and permute it.")
-    return correct(f"{tuple(photo_hwc.shape)} -> {tuple(photo_chw.shape)}: channels first, pixels unchanged.")
+                   "order, they do not move channels. Use permute(1, 2, 0).")
+    if not torch.equal(hwc, chw.permute(1, 2, 0)):
+        raise hint("the shape is right but the values are not the image's: permute the tensor you were given.")
+    return correct(f"{(c, h, w)} -> {shape}: channels last, pixels unchanged.")
 
 
 def check_last_batch_size(last_batch_size) -> str:
@@ -549,3 +729,215 @@ def check_conv1d_output_shape(shape) -> str:
     if shape[2] in (length - 1, length + 1):
         raise hint("off by one: L_out = L - kernel_size + 1.")
     raise hint("L_out = (L + 2·padding - kernel_size) // stride + 1; N and C_out follow from the layer.")
+
+
+# --- 04 pooling ---
+
+POOL_SIZE_EXERCISE = {"size": 28, "kernel_size": 3}  # ex04-1: nn.MaxPool2d(3) on a 28 × 28 feature map
+
+# ex04-2: pool this 4 × 4 feature map by hand with a 2 × 2 window, stride 2
+POOL_EXERCISE_MAP = ((1.0, 3.0, 2.0, 0.0),
+                     (4.0, 6.0, 5.0, 1.0),
+                     (0.0, 2.0, 9.0, 7.0),
+                     (1.0, 8.0, 3.0, 4.0))
+
+
+def check_pool_output_size(output_size) -> str:
+    """Exercise 04-1: output height of ``nn.MaxPool2d(3)`` on a 28 × 28 feature map.
+
+    Args:
+        output_size: the student's answer, the output height (= width), an int.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_pool_output_size(9)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    from torch import nn
+
+    from .receptive_field import conv_output_size
+
+    n, k = POOL_SIZE_EXERCISE["size"], POOL_SIZE_EXERCISE["kernel_size"]
+    if isinstance(output_size, float) and not output_size.is_integer():
+        raise hint(f"an output size is a whole number of windows: {n} / {k} = {output_size:.4g} is not. "
+                   "A window that does not fit is dropped, so round down (//).")
+    answer = _as_count(output_size, "output_size")
+    expected = nn.MaxPool2d(k)(torch.zeros(1, 1, n, n)).shape[-1]  # PyTorch's answer
+    if answer == expected:
+        return correct(f"stride defaults to kernel_size, so ⌊({n} − {k}) / {k}⌋ + 1 = {expected}; "
+                       f"the last {n - expected * k} row and column are in no window.")
+    if answer == conv_output_size(n, k, 1):
+        raise hint(f"that is the answer for stride 1. nn.MaxPool2d's stride defaults to kernel_size, "
+                   f"so the {k} × {k} windows do not overlap: stride {k}.")
+    if answer == expected - 1:
+        raise hint("off by one: did you forget the + 1 in the output-size formula?")
+    if answer == conv_output_size(n, k, k, ceil_mode=True):
+        raise hint("you rounded up; PyTorch drops a window that does not fit (round down, //) "
+                   "unless ceil_mode=True.")
+    if answer == n // 2:
+        raise hint("a 2 × 2 window halves the map; this one is 3 × 3 with stride 3.")
+    raise hint("use H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1 with stride = kernel_size, "
+               "padding = 0.")
+
+
+def _as_map(value, name: str):
+    """The student's pooled map as a float NumPy array, or a hint naming the expected type."""
+    import numpy as np
+
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise hint(f"{name} should be a 2-D array of numbers (a nested list, NumPy array or tensor), "
+                   f"got {type(value).__name__}") from None
+    return array
+
+
+def check_max_pool_by_hand(pooled) -> str:
+    """Exercise 04-2: 2 × 2 max pooling, stride 2, of ``POOL_EXERCISE_MAP``, worked out by hand.
+
+    Args:
+        pooled: the student's 2 × 2 result (nested list, NumPy array or tensor).
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_max_pool_by_hand([[6, 5], [8, 9]])
+        Correct! ...
+        'Correct! ...'
+    """
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    x = torch.tensor(POOL_EXERCISE_MAP)[None, None]  # (1, 1, 4, 4)
+    answer = _as_map(pooled, "pooled")
+    if answer.shape == (3, 3):
+        raise hint("a 3 × 3 result means stride 1 (overlapping windows); stride 2 moves each window "
+                   "2 columns on, so the four windows do not overlap and the result is 2 × 2.")
+    if answer.shape != (2, 2):
+        raise hint(f"pooled should be 2 × 2 (a 4 × 4 map, 2 × 2 windows, stride 2), got shape {answer.shape}")
+    expected = F.max_pool2d(x, 2)[0, 0].numpy()
+    if np.allclose(answer, expected):
+        return correct("each window keeps only its largest value.")
+    if np.allclose(answer, expected.T):
+        raise hint("rows and columns are swapped: the first row of the result comes from the first two "
+                   "rows of the map.")
+    if np.allclose(answer, F.avg_pool2d(x, 2)[0, 0].numpy()):
+        raise hint("that is average pooling; max pooling keeps the largest value of each window.")
+    if np.allclose(answer, 4 * F.avg_pool2d(x, 2)[0, 0].numpy()):
+        raise hint("that is sum pooling; max pooling keeps the largest value of each window.")
+    if np.allclose(answer, -F.max_pool2d(-x, 2)[0, 0].numpy()):
+        raise hint("you took the smallest value of each window; max pooling keeps the largest.")
+    wrong = int((~np.isclose(answer, expected)).sum())
+    raise hint(f"{wrong} of the 4 values are wrong. The windows are rows 0-1 / 2-3 by columns 0-1 / 2-3; "
+               "take the largest value of each.")
+
+
+def check_sum_pool(sum_pool) -> str:
+    """Exercise 04-3: ``sum_pool(x, kernel_size)`` built from ``F.avg_pool2d``, checked against ``nn.LPPool2d``.
+
+    The student's function is called on random (N, C, H, W) batches with kernel sizes 2 and 3
+    (stride = kernel_size, no padding) and compared with ``nn.LPPool2d(norm_type=1, ...)``.
+
+    Args:
+        sum_pool: the student's function ``sum_pool(x, kernel_size) -> tensor``.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> import torch.nn.functional as F
+        >>> check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size) * kernel_size**2)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    if not callable(sum_pool):
+        raise hint(f"sum_pool should be a function sum_pool(x, kernel_size), got {type(sum_pool).__name__}")
+    generator = torch.Generator().manual_seed(4)
+    for k in (2, 3):
+        x = torch.randn(2, 3, 12, 9, generator=generator)  # (N, C, H, W), negative values too
+        expected = nn.LPPool2d(norm_type=1, kernel_size=k)(x)
+        answer = sum_pool(x, k)
+        if not isinstance(answer, torch.Tensor):
+            raise hint(f"sum_pool should return a tensor, got {type(answer).__name__}")
+        if answer.shape != expected.shape:
+            raise hint(f"for kernel_size {k} the result should have shape {tuple(expected.shape)}, got "
+                       f"{tuple(answer.shape)}; keep the default stride (= kernel_size) and no padding.")
+        average = F.avg_pool2d(x, k)
+        if torch.allclose(answer, average, atol=1e-5):
+            raise hint("that is the average; the sum of a window is its average times the number of "
+                       "values in it, kernel_size · kernel_size.")
+        if torch.allclose(answer, average * k, atol=1e-5):
+            raise hint(f"you multiplied by kernel_size; a {k} × {k} window holds {k}·{k} = {k * k} values.")
+        if not torch.allclose(answer, expected, atol=1e-5):
+            raise hint(f"for kernel_size {k} the result differs from nn.LPPool2d(1, {k}) (the sum of each "
+                       "window); compute F.avg_pool2d(x, kernel_size) times the window's area.")
+    return correct("sum pooling = average pooling × window area, which is nn.LPPool2d with p = 1.")
+
+
+def _linear_after(blocks: int) -> int:
+    """Parameters of the Linear(…, 10) after the course model's convs with ``blocks`` max-pooling layers."""
+    import torch
+    from torch import nn
+
+    layers = [nn.Conv2d(1, 16, 5, 1, 2), nn.ReLU(), nn.Conv2d(16, 32, 5, 1, 2), nn.ReLU()]
+    for index in range(blocks):
+        layers.insert(2 + 3 * index, nn.MaxPool2d(2))  # after each ReLU, as in the course model
+    in_features = nn.Sequential(*layers)(torch.zeros(1, 1, 28, 28)).numel()
+    return sum(p.numel() for p in nn.Linear(in_features, 10).parameters())
+
+
+def check_linear_params_without_pooling(parameters) -> str:
+    """Exercise 04-4: parameters of the course model's Linear(…, 10) if both pooling layers were removed.
+
+    Args:
+        parameters: the student's count, weights and biases of that Linear layer.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_linear_params_without_pooling(32 * 28 * 28 * 10 + 10)
+        Correct! ...
+        'Correct! ...'
+    """
+    answer = _as_count(parameters, "parameters")
+    expected, pooled = _linear_after(0), _linear_after(2)
+    if answer == expected:
+        return correct(f"{expected:,} instead of {pooled:,}: {expected / pooled:.0f} times as many, "
+                       "because the Linear sees 28·28 positions instead of 7·7.")
+    if answer == expected - 10:
+        raise hint("the Linear layer also has a bias: one per output, 10 more.")
+    if answer == pooled:
+        raise hint("that is the course model's Linear, after two poolings (7 × 7 maps). Without pooling "
+                   "the maps stay 28 × 28.")
+    if answer == _linear_after(1):
+        raise hint("that is with one pooling layer (14 × 14 maps); remove both.")
+    if answer == 32 * 28 * 28:
+        raise hint("that is the number of inputs of the Linear (in_features); each of the 10 outputs "
+                   "has a weight for each input, plus a bias.")
+    raise hint("without pooling conv2 outputs (32, 28, 28); the Linear has 32·28·28 inputs, "
+               "10 outputs, a weight per input and output and a bias per output.")

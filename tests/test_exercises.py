@@ -64,23 +64,24 @@ def test_dense_parameters():
 # --- 01 input layer ---
 
 
-def test_hwc_to_chw():
-    from cnn_helpers.exercises import check_hwc_to_chw
+def test_chw_to_hwc():
+    from cnn_helpers.exercises import check_chw_to_hwc
 
-    hwc = torch.rand(6, 5, 3)  # (H, W, C)
-    assert check_hwc_to_chw(hwc.permute(2, 0, 1), hwc).startswith("Correct!")
+    chw = torch.rand(3, 6, 5)  # (C, H, W)
+    assert check_chw_to_hwc(chw.permute(1, 2, 0), chw).startswith("Correct!")
+    assert check_chw_to_hwc(chw.permute(1, 2, 0).contiguous(), chw).startswith("Correct!")
     with pytest.raises(WrongAnswer, match="the numbers are scrambled: reshape/view keep the memory order"):
-        check_hwc_to_chw(hwc.reshape(3, 6, 5), hwc)
+        check_chw_to_hwc(chw.reshape(6, 5, 3), chw)
     with pytest.raises(WrongAnswer, match="you swapped height and width"):
-        check_hwc_to_chw(hwc.permute(2, 1, 0), hwc)
-    with pytest.raises(WrongAnswer, match=r"still has shape \(6, 5, 3\)"):
-        check_hwc_to_chw(hwc, hwc)
-    with pytest.raises(WrongAnswer, match="values are not the photo's"):
-        check_hwc_to_chw(torch.zeros(3, 6, 5), hwc)
-    with pytest.raises(WrongAnswer, match=r"should have shape \(C, H, W\) = \(3, 6, 5\), got \(3, 30\)"):
-        check_hwc_to_chw(torch.zeros(3, 30), hwc)
+        check_chw_to_hwc(chw.permute(2, 1, 0), chw)
+    with pytest.raises(WrongAnswer, match=r"still has shape \(3, 6, 5\)"):
+        check_chw_to_hwc(chw, chw)
+    with pytest.raises(WrongAnswer, match="values are not the image's"):
+        check_chw_to_hwc(torch.zeros(6, 5, 3), chw)
+    with pytest.raises(WrongAnswer, match=r"should have shape \(H, W, C\) = \(6, 5, 3\), got \(30, 3\)"):
+        check_chw_to_hwc(torch.zeros(30, 3), chw)
     with pytest.raises(WrongAnswer, match="should be a torch.Tensor, got ndarray"):
-        check_hwc_to_chw(hwc.permute(2, 0, 1).numpy(), hwc)
+        check_chw_to_hwc(chw.permute(1, 2, 0).numpy(), chw)
 
 
 def test_last_batch_size():
@@ -135,3 +136,119 @@ def test_conv1d_output_shape():
         check_conv1d_output_shape((8, 10))
     with pytest.raises(WrongAnswer, match="should be a tuple of ints"):
         check_conv1d_output_shape((1, 8, 10.0))
+
+
+# --- 02 convolution ---
+
+
+def test_conv_output_size_right_answer_is_pytorchs():
+    from cnn_helpers.exercises import check_conv_output_size
+
+    layer = torch.nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)
+    expected = layer(torch.zeros(1, 3, 224, 224)).shape[-1]
+    assert "Correct!" in check_conv_output_size(expected)
+    assert "Correct!" in check_conv_output_size(np.int64(expected))
+
+
+@pytest.mark.parametrize(("answer", "match"), [
+    (111, "forget the \\+ 1"),
+    (109, "left out the padding"),
+    (224, "output with stride 1"),
+    (113, "rounded up"),
+    (56, "H_out = "),
+    ((112, 112), "give one int"),
+    (112.0, "should be a whole number"),
+    (None, "should be a whole number"),
+])
+def test_conv_output_size_hints(answer, match):
+    from cnn_helpers.exercises import check_conv_output_size
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_conv_output_size(answer)
+
+
+def test_conv_parameters_right_answer_is_pytorchs():
+    from cnn_helpers.exercises import check_conv_parameters
+
+    expected = sum(p.numel() for p in torch.nn.Conv2d(3, 16, kernel_size=5).parameters())
+    assert "Correct!" in check_conv_parameters(expected)
+
+
+@pytest.mark.parametrize(("answer", "match"), [
+    (1200, "weights only"),
+    (416, "spans every input channel"),
+    (400, "spans every input channel"),
+    (1248, "one bias per kernel"),
+    (76, "that is one kernel"),
+    (1000, "C_in × k × k"),
+    ("1216", "should be a whole number"),
+])
+def test_conv_parameters_hints(answer, match):
+    from cnn_helpers.exercises import check_conv_parameters
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_conv_parameters(answer)
+
+
+def test_same_padding_right_answer_keeps_the_size_in_pytorch():
+    from cnn_helpers.exercises import check_same_padding
+
+    assert torch.nn.Conv2d(1, 1, 5, padding=2)(torch.zeros(1, 1, 28, 28)).shape[-2:] == (28, 28)
+    assert "Correct!" in check_same_padding(2)
+
+
+@pytest.mark.parametrize(("answer", "match"), [
+    (4, "total the kernel needs"),
+    (5, "not the kernel size"),
+    (0, "fits only 24 times"),
+    (3, "the output is 30 × 30"),
+    (-1, "it is >= 0"),
+    ("same", "should be a whole number"),
+])
+def test_same_padding_hints(answer, match):
+    from cnn_helpers.exercises import check_same_padding
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_same_padding(answer)
+
+
+def _locally_connected_parameter_count(size, in_channels, out_channels, kernel_size, padding):
+    """Parameters of a locally connected layer counted from its tensors' shapes, built with nn.Unfold."""
+    patches = torch.nn.Unfold(kernel_size, padding=padding)(torch.zeros(1, in_channels, size, size))
+    positions = patches.shape[-1]  # (1, C_in·k·k, positions)
+    weight = torch.zeros(positions, out_channels, patches.shape[1])  # one kernel set per position
+    bias = torch.zeros(out_channels, positions)  # one bias per position of each slice
+    return weight.numel() + bias.numel()
+
+
+def test_locally_connected_parameters_right_answer():
+    from cnn_helpers.exercises import check_locally_connected_parameters
+
+    expected = _locally_connected_parameter_count(28, 1, 16, 5, 2)
+    assert expected == 326_144
+    assert "Correct!" in check_locally_connected_parameters(expected)
+
+
+@pytest.mark.parametrize(("answer", "match"), [
+    (416, "conv1 itself, with sharing"),
+    (313_600, "left out the biases"),
+    (313_616, "the bias neither"),
+    (_locally_connected_parameter_count(28, 1, 16, 5, 0), "padding 2 keeps the output"),
+    (12345, "multiply the number of output positions"),
+])
+def test_locally_connected_parameters_hints(answer, match):
+    from cnn_helpers.exercises import check_locally_connected_parameters
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_locally_connected_parameters(answer)
+
+
+@pytest.mark.parametrize("name", ["check_conv_output_size", "check_conv_parameters", "check_same_padding",
+                                  "check_locally_connected_parameters"])
+def test_02_checks_fail_on_an_unanswered_stub(name):
+    # A student version runs `raise NotImplementedError()` instead of the solution; a student
+    # who then assigns a placeholder such as None must still fail the check, with a type hint.
+    from cnn_helpers import exercises
+
+    with pytest.raises(WrongAnswer, match="should be a whole number"):
+        getattr(exercises, name)(None)
