@@ -210,6 +210,39 @@ def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=
     return fig
 
 
+def plot_shift_tolerance(shifts, changes, ax=None):
+    """Line plot: how much pooled features change when the input is shifted, per pooling.
+
+    Args:
+        shifts: the shifts tried, in input pixels, e.g. ``[0, 1, 2, 3]``.
+        changes: name -> one relative change per shift (``‖f(shifted) − f‖ / ‖f‖``).
+        ax: axes to draw on, or ``None`` for a new figure.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        ValueError: a line with another number of points than ``shifts``.
+
+    Example:
+        >>> fig = plot_shift_tolerance([0, 1], {"none": [0.0, 0.7], "max 2×2": [0.0, 0.5]})
+        >>> [line.get_label() for line in fig.axes[0].get_lines()]
+        ['none', 'max 2×2']
+    """
+    for name, values in changes.items():
+        if len(values) != len(shifts):
+            raise ValueError(f"changes[{name!r}] has {len(values)} values for {len(shifts)} shifts; "
+                             "give one relative change per shift")
+    fig, ax = new_axes(ax, figsize=(5.0, 3.4))
+    for name, values in changes.items():
+        ax.plot(shifts, values, marker="o", label=name)
+    ax.set(title="Features after a shift of the input", xlabel="shift of the digit (pixels)",
+           ylabel="relative change of the features", xticks=list(shifts))
+    ax.set_ylim(bottom=0)
+    ax.legend(title="pooling")
+    return fig
+
+
 # --- 02 convolution ---
 
 
@@ -425,7 +458,7 @@ def plot_filter_responses(image, responses, titles, fig=None):
     axes = fig.subplots(1, 1 + len(maps), squeeze=False)[0]
     axes[0].imshow(image, cmap=INPUT_CMAP)
     axes[0].set_title(f"input {image.shape[0]} × {image.shape[1]}")
-    for ax, feature_map, title in zip(axes[1:], maps, titles):
+    for ax, feature_map, title in zip(axes[1:], maps, titles, strict=True):
         ax.imshow(feature_map, cmap=OUTPUT_CMAP)
         ax.set_title(title)
     for ax in axes:

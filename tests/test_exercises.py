@@ -252,3 +252,107 @@ def test_02_checks_fail_on_an_unanswered_stub(name):
 
     with pytest.raises(WrongAnswer, match="should be a whole number"):
         getattr(exercises, name)(None)
+
+
+# --- 04 pooling ---
+
+
+def test_pool_output_size():
+    from cnn_helpers.exercises import check_pool_output_size
+
+    assert check_pool_output_size(9).startswith("Correct!")
+    assert check_pool_output_size(np.int64(9)).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="stride defaults to kernel_size"):
+        check_pool_output_size(26)
+    with pytest.raises(WrongAnswer, match=r"off by one: did you forget the \+ 1"):
+        check_pool_output_size(8)
+    with pytest.raises(WrongAnswer, match="you rounded up"):
+        check_pool_output_size(10)
+    with pytest.raises(WrongAnswer, match=r"28 / 3 = 9.333 is not.*round down"):
+        check_pool_output_size(28 / 3)
+    with pytest.raises(WrongAnswer, match="a 2 × 2 window halves the map"):
+        check_pool_output_size(14)
+    with pytest.raises(WrongAnswer, match="should be a whole number"):
+        check_pool_output_size("9")
+    with pytest.raises(WrongAnswer, match="with stride = kernel_size"):
+        check_pool_output_size(3)
+
+
+def test_max_pool_by_hand():
+    from cnn_helpers.exercises import POOL_EXERCISE_MAP, check_max_pool_by_hand
+
+    x = torch.tensor(POOL_EXERCISE_MAP)
+    assert check_max_pool_by_hand([[6, 5], [8, 9]]).startswith("Correct!")
+    assert check_max_pool_by_hand(torch.nn.MaxPool2d(2)(x[None])[0]).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="that is average pooling"):
+        check_max_pool_by_hand([[3.5, 2.0], [2.75, 5.75]])
+    with pytest.raises(WrongAnswer, match="that is sum pooling"):
+        check_max_pool_by_hand([[14, 8], [11, 23]])
+    with pytest.raises(WrongAnswer, match="smallest value"):
+        check_max_pool_by_hand([[1, 0], [0, 3]])
+    with pytest.raises(WrongAnswer, match="rows and columns are swapped"):
+        check_max_pool_by_hand([[6, 8], [5, 9]])
+    with pytest.raises(WrongAnswer, match="means stride 1"):
+        check_max_pool_by_hand(torch.nn.functional.max_pool2d(x[None], 2, stride=1)[0])
+    with pytest.raises(WrongAnswer, match=r"should be 2 × 2.*got shape \(4,\)"):
+        check_max_pool_by_hand([6, 5, 8, 9])
+    with pytest.raises(WrongAnswer, match="1 of the 4 values are wrong"):
+        check_max_pool_by_hand([[6, 5], [8, 7]])
+    with pytest.raises(WrongAnswer, match="should be a 2-D array of numbers"):
+        check_max_pool_by_hand([["six", 5], [8, 9]])
+
+
+def test_sum_pool():
+    import torch.nn.functional as F
+
+    from cnn_helpers.exercises import check_sum_pool
+
+    assert check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size) * kernel_size**2).startswith("Correct")
+    assert check_sum_pool(lambda x, kernel_size: torch.nn.LPPool2d(1, kernel_size)(x)).startswith("Correct")
+    with pytest.raises(WrongAnswer, match="that is the average"):
+        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size))
+    with pytest.raises(WrongAnswer, match="you multiplied by kernel_size; a 2 × 2 window holds 2·2 = 4 values"):
+        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size) * kernel_size)
+    with pytest.raises(WrongAnswer, match=r"should have shape \(2, 3, 6, 4\), got \(2, 3, 11, 8\).*default stride"):
+        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size, stride=1) * kernel_size**2)
+    with pytest.raises(WrongAnswer, match="differs from nn.LPPool2d"):
+        check_sum_pool(lambda x, kernel_size: F.max_pool2d(x, kernel_size))
+    with pytest.raises(WrongAnswer, match="should return a tensor, got ndarray"):
+        check_sum_pool(lambda x, kernel_size: (F.avg_pool2d(x, kernel_size) * kernel_size**2).numpy())
+    with pytest.raises(WrongAnswer, match="should be a function"):
+        check_sum_pool(F.avg_pool2d(torch.ones(1, 1, 4, 4), 2))
+
+
+def test_linear_params_without_pooling():
+    from cnn_helpers.exercises import check_linear_params_without_pooling
+
+    assert check_linear_params_without_pooling(250_890).startswith("Correct! 250,890 instead of 15,690: 16 times")
+    with pytest.raises(WrongAnswer, match="also has a bias"):
+        check_linear_params_without_pooling(250_880)
+    with pytest.raises(WrongAnswer, match="that is the course model's Linear"):
+        check_linear_params_without_pooling(15_690)
+    with pytest.raises(WrongAnswer, match="with one pooling layer"):
+        check_linear_params_without_pooling(32 * 14 * 14 * 10 + 10)
+    with pytest.raises(WrongAnswer, match="in_features"):
+        check_linear_params_without_pooling(25_088)
+    with pytest.raises(WrongAnswer, match="conv2 outputs"):
+        check_linear_params_without_pooling(263_338)
+
+
+@pytest.mark.parametrize("checker", ["check_pool_output_size", "check_max_pool_by_hand",
+                                     "check_linear_params_without_pooling"])
+def test_04_student_stub_fails(checker):
+    from cnn_helpers import exercises
+
+    with pytest.raises(WrongAnswer):  # the stub leaves the answer unset: nbgrader's None-like default
+        getattr(exercises, checker)(None)
+
+
+def test_04_sum_pool_stub_fails():
+    from cnn_helpers.exercises import check_sum_pool
+
+    def sum_pool(x, kernel_size):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        check_sum_pool(sum_pool)
