@@ -282,3 +282,177 @@ def test_input_explorer_rejects_bad_max_batch(max_batch, error, text):
 
     with pytest.raises(error, match=re.escape(text)):
         input_explorer(max_batch=max_batch)
+
+
+# --- 02 convolution ---
+
+
+def _numbers_row(html, css_class):
+    """The text of one row of the conv explorer's numbers table."""
+    import re
+
+    match = re.search(f'<tr class="{css_class}"><th[^>]*>[^<]*</th><td>(.*?)</td></tr>', html)
+    assert match, f"no row {css_class!r} in {html!r}"
+    return match.group(1)
+
+
+def _last_int(text):
+    return int(text.rsplit("= ", 1)[1].replace(",", ""))
+
+
+def _real_layer_numbers(image_size, kernel_size, stride, padding, dilation, out_channels):
+    """Output size, parameters and multiply-adds measured on a real nn.Conv2d (MACs = FLOPs / 2)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    layer = torch.nn.Conv2d(1, out_channels, kernel_size, stride, padding, dilation)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        out = layer(torch.zeros(1, 1, *image_size))
+    return tuple(out.shape[-2:]), sum(p.numel() for p in layer.parameters()), counter.get_total_flops() // 2
+
+
+@pytest.mark.parametrize(("kernel_size", "stride", "padding", "dilation", "out_channels"),
+                         [(5, 1, 2, 1, 16), (3, 2, 0, 1, 1), (7, 3, 1, 2, 4), (1, 4, 5, 1, 8), (4, 2, 3, 3, 2)])
+def test_conv_numbers_match_a_real_layer(kernel_size, stride, padding, dilation, out_channels):
+    from cnn_helpers.widgets import conv_numbers
+
+    numbers = conv_numbers((32, 27), kernel_size, stride, padding, dilation, out_channels)
+    size, parameters, macs = _real_layer_numbers((32, 27), kernel_size, stride, padding, dilation, out_channels)
+    assert numbers == {"output_size": size, "parameters": parameters, "multiply_adds": macs}
+
+
+def test_conv_numbers_refuse_a_kernel_that_does_not_fit_and_name_the_fix():
+    from cnn_helpers.widgets import conv_numbers
+
+    with pytest.raises(ValueError, match="kernel_size 9 with dilation 4 spans 33 positions and does not fit "
+                                         "in the padded input of size 31 .width.; increase padding"):
+        conv_numbers((32, 27), 9, 1, 2, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def conv():
+    from cnn_helpers.widgets import conv_explorer
+
+    return conv_explorer()
+
+
+def _conv_image_size():
+    from cnn_helpers.data import sample_image
+    from cnn_helpers.widgets import CONV_IMAGE_SIZE
+
+    return tuple(sample_image(size=CONV_IMAGE_SIZE).shape[1:])
+
+
+def test_conv_explorer_starts_as_the_course_models_conv1(conv):
+    assert conv.values == {"kernel_size": 5, "stride": 1, "padding": 2, "dilation": 1, "out_channels": 16,
+                           "position": 0}
+    assert conv.message.value == ""
+    assert _last_int(_numbers_row(conv.numbers.value, "parameters")) == 416  # Conv2d(1, 16, 5): 16·(25 + 1)
+    assert conv.image.value[:4] == b"\x89PNG"
+    assert "conv-explorer" in conv._dom_classes
+
+
+@pytest.mark.parametrize("settings", [
+    {"kernel_size": 3, "stride": 2, "padding": 0, "dilation": 1, "out_channels": 4},
+    {"kernel_size": 7, "stride": 3, "padding": 1, "dilation": 2, "out_channels": 1},
+    {"kernel_size": 11, "stride": 4, "padding": 5, "dilation": 1, "out_channels": 16},
+    {"kernel_size": 2, "stride": 1, "padding": 0, "dilation": 4, "out_channels": 9},
+])
+def test_conv_explorer_shows_the_real_layers_numbers(conv, settings):
+    before = conv.image.value
+    for name, value in settings.items():
+        conv.controls[name].value = value
+    html = conv.numbers.value
+    (oh, ow), parameters, macs = _real_layer_numbers(_conv_image_size(), **settings)
+    k, s, p, d = (settings[key] for key in ("kernel_size", "stride", "padding", "dilation"))
+    height = _numbers_row(html, "output-height")
+    assert f"= ⌊({_conv_image_size()[0]} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {oh}" in height
+    assert _last_int(height) == oh and _last_int(_numbers_row(html, "output-width")) == ow
+    assert _numbers_row(html, "output-shape").startswith(f"({settings['out_channels']}, {oh}, {ow})")
+    assert _last_int(_numbers_row(html, "parameters")) == parameters
+    assert _last_int(_numbers_row(html, "multiply-adds")) == macs
+    assert conv.message.value == "" and conv.image.value != before
+
+
+def test_conv_explorer_says_plainly_when_the_kernel_does_not_fit(conv):
+    for name, value in {"padding": 0, "kernel_size": 11, "dilation": 4}.items():
+        conv.controls[name].value = value
+    assert "does not fit in the padded input" in conv.message.value
+    assert "increase padding or use a smaller kernel or dilation" in conv.message.value
+    assert "Traceback" not in conv.message.value and "Please report" not in conv.message.value
+    conv.controls["dilation"].value = 1
+    assert conv.message.value == ""
+    assert _last_int(_numbers_row(conv.numbers.value, "output-width")) == _conv_image_size()[1] - 10
+
+
+def test_conv_explorer_position_walks_the_window_over_every_output_unit(conv):
+    for name, value in {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1}.items():
+        conv.controls[name].value = value
+    (oh, ow), _, _ = _real_layer_numbers(_conv_image_size(), 3, 2, 1, 1, 1)
+    assert conv.controls["position"].max == oh * ow - 1
+    conv.controls["position"].value = ow + 2  # second row, third column
+    window = _numbers_row(conv.numbers.value, "window")
+    assert window.startswith("output unit (1, 2) sees input rows 1…3, columns 3…5")
+    conv.controls["position"].value = oh * ow - 1
+    assert f"output unit ({oh - 1}, {ow - 1})" in conv.numbers.value
+    conv.controls["stride"].value = 4  # fewer units: the slider shrinks and the window stays on the output
+    (oh, ow), _, _ = _real_layer_numbers(_conv_image_size(), 3, 4, 1, 1, 1)
+    assert conv.controls["position"].max == conv.controls["position"].value == oh * ow - 1
+    assert f"output unit ({oh - 1}, {ow - 1})" in conv.numbers.value
+
+
+def test_render_conv_draws_the_real_layers_output_and_kernel():
+    import numpy as np
+    import torch
+
+    from cnn_helpers.widgets import _conv_layer, render_conv
+
+    image = torch.rand(12, 10, generator=torch.Generator().manual_seed(1))
+    fig = viz.plot_conv_window(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)))
+    render_conv(fig, image, kernel_size=3, stride=2, padding=1, dilation=2, out_channels=3, position=4)
+    layer = _conv_layer(3, 3, 2, 1, 2)
+    assert isinstance(layer, torch.nn.Conv2d)
+    assert (layer.kernel_size, layer.stride, layer.padding, layer.dilation) == ((3, 3), (2, 2), (1, 1), (2, 2))
+    assert layer.weight.abs().max() <= 1 / 3  # PyTorch's default bound 1/sqrt(fan_in), fan_in = 9
+    expected = torch.nn.functional.conv2d(image[None, None], layer.weight, layer.bias, 2, 1, 2)[0, 0]
+    art = fig._conv_artists
+    assert np.allclose(art.image_out.get_array(), expected.detach().numpy())
+    assert np.allclose(art.taps.get_array(), layer.weight[0, 0].detach().numpy().ravel())
+
+
+def test_render_conv_leaves_the_notebooks_random_state_and_threads_alone():
+    import torch
+
+    from cnn_helpers.widgets import render_conv
+
+    threads, state = torch.get_num_threads(), torch.random.get_rng_state()
+    render_conv(None, torch.zeros(9, 9), kernel_size=3, stride=1, padding=0, dilation=1, out_channels=2)
+    assert torch.get_num_threads() == threads and torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_render_conv_draws_every_slider_combination():
+    import itertools
+
+    import numpy as np
+
+    from cnn_helpers.data import sample_image
+    from cnn_helpers.widgets import CONV_IMAGE_SIZE, conv_explorer, render_conv
+
+    explorer = conv_explorer()
+    image = sample_image(size=CONV_IMAGE_SIZE).mean(dim=0)  # the explorer's own image
+    ranges = {name: range(c.min, c.max + 1) for name, c in explorer.controls.items() if name != "position"}
+    fig = viz.plot_conv_window(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)))
+    drawn = refused = 0
+    geometry = itertools.product(*(ranges[n] for n in ("kernel_size", "stride", "padding", "dilation")))
+    for index, (k, s, p, d) in enumerate(geometry):
+        c = ranges["out_channels"][index % len(ranges["out_channels"])]  # every count, in turn
+        fits = d * (k - 1) + 1 <= min(image.shape) + 2 * p
+        try:
+            html = render_conv(fig, image, k, s, p, d, c, position=index * 7)
+        except ValueError as error:
+            assert not fits and "does not fit" in str(error)
+            refused += 1
+            continue
+        assert fits and "multiply-adds" in html
+        drawn += 1
+    assert drawn + refused == 11 * 4 * 6 * 4 and refused > 0
