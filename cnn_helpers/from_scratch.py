@@ -11,7 +11,8 @@ each one. Everything takes ``(N, C, H, W)`` arrays and PyTorch's argument names;
 ``int`` argument may also be an ``(h, w)`` pair. Torch tensors are accepted (converted with
 ``.detach().cpu().numpy()``); results are NumPy arrays.
 
-Output size, per spatial dimension (PyTorch's formula, ``ceil_mode=False``)::
+Output size, per spatial dimension (PyTorch's formula, ``ceil_mode=False``; computed by
+:func:`cnn_helpers.receptive_field.conv_output_size`)::
 
     out = floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
 
@@ -29,8 +30,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validation import Pair, to_pair
+from .receptive_field import conv_output_size
 
-__all__ = ["conv2d", "conv2d_loop", "im2col", "max_pool2d", "avg_pool2d", "sum_pool2d", "output_size"]
+__all__ = ["conv2d", "conv2d_loop", "im2col", "max_pool2d", "avg_pool2d", "sum_pool2d"]
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -56,40 +58,6 @@ def _check_images(x, name: str = "x") -> np.ndarray:
     return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
 
 
-def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1,
-                dimension: str = "size") -> int:
-    """The output length of a convolution or pooling window along one dimension (PyTorch's formula).
-
-    Args:
-        size: input length (height or width).
-        kernel_size, stride, padding, dilation: the window's geometry along this dimension.
-        dimension: a word for error messages, e.g. ``"height"``.
-
-    Returns:
-        ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``.
-
-    Raises:
-        ValueError: the (dilated) kernel does not fit in the padded input.
-
-    Example:
-        >>> output_size(28, kernel_size=5, padding=2)
-        28
-        >>> output_size(5, kernel_size=7)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        ValueError: kernel_size 7 does not fit in the padded input of size 5 (size 5 + 2 * padding 0); ...
-    """
-    span = dilation * (kernel_size - 1) + 1  # the dilated kernel's extent
-    padded = size + 2 * padding
-    if span > padded:
-        dilated = f" (dilated to {span})" if dilation > 1 else ""
-        raise ValueError(
-            f"kernel_size {kernel_size}{dilated} does not fit in the padded input of size {padded} "
-            f"({dimension} {size} + 2 * padding {padding}); increase padding or use a smaller kernel"
-        )
-    return (padded - span) // stride + 1
-
-
 def _geometry(kernel_size, stride, padding, dilation) -> tuple[Pair, Pair, Pair, Pair]:
     """Normalise the four window arguments to checked (h, w) pairs."""
     return (
@@ -113,8 +81,7 @@ def _windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation:
     """
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x.shape
-    h_out = output_size(h, kh, sh, ph, dh, "height")
-    w_out = output_size(w, kw, sw, pw, dw, "width")
+    h_out, w_out = conv_output_size((h, w), kernel, stride, padding, dilation)
     padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=pad_value)
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
     view = sliding_window_view(padded, span, axis=(2, 3))  # (N, C, H', W', span_h, span_w)
@@ -218,8 +185,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     c_out, _, kh, kw = weight.shape
     _, stride, padding, dilation = _geometry((kh, kw), stride, padding, dilation)
     n, _, h, w = x.shape
-    h_out = output_size(h, kh, stride[0], padding[0], dilation[0], "height")
-    w_out = output_size(w, kw, stride[1], padding[1], dilation[1], "width")
+    h_out, w_out = conv_output_size((h, w), (kh, kw), stride, padding, dilation)
     columns = im2col(x, (kh, kw), stride, padding, dilation)  # (N, C_in * kH * kW, H_out * W_out)
     rows = weight.reshape(c_out, -1)  # (C_out, C_in * kH * kW)
     out = rows @ columns  # (N, C_out, H_out * W_out): one matmul per image, no loop over pixels
@@ -249,8 +215,7 @@ def conv2d_loop(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.nda
     c_out, _, kh, kw = weight.shape
     _, (sh, sw), (ph, pw), (dh, dw) = _geometry((kh, kw), stride, padding, dilation)
     n, _, h, w = x.shape
-    h_out = output_size(h, kh, sh, ph, dh, "height")
-    w_out = output_size(w, kw, sw, pw, dw, "width")
+    h_out, w_out = conv_output_size((h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
     padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))  # zero padding
     out = np.zeros((n, c_out, h_out, w_out), dtype=x.dtype)
     for image in range(n):
