@@ -1,5 +1,6 @@
 """Plot functions: what they draw, checked on the artists, and that they render."""
 
+import numpy as np
 import pytest
 
 from cnn_helpers import viz
@@ -252,3 +253,65 @@ def test_plot_sequence_conv_outlines_the_first_window():
     assert [t.get_text() for t in ax_in.get_xticklabels()] == ["a", "b", "c", "d", "e"]
     assert ax_out.patches[0].get_width() == 1
     viz.figure_to_png(fig)
+
+
+# --- 02 convolution ---
+
+
+def _rect(patch):
+    """(left, top, width, height) of a Rectangle in data coordinates."""
+    return (patch.get_x(), patch.get_y(), patch.get_width(), patch.get_height())
+
+
+def test_plot_sliding_window_outlines_the_window_of_the_unit_with_the_stride():
+    x, kernel = np.arange(36.0).reshape(6, 6), np.ones((3, 3))
+    out = np.full((2, 2), np.nan)
+    out[1, 0] = x[2:5, 0:3].sum()
+    fig = viz.plot_sliding_window(x, kernel, out, unit=(1, 0), stride=2)
+    ax_in, ax_k, ax_out = fig.axes
+    assert _rect(ax_in.patches[0]) == (-0.5, 1.5, 3, 3)  # rows 2..4, columns 0..2
+    assert _rect(ax_out.patches[0]) == (-0.5, 0.5, 1, 1)
+    assert ax_out.get_title() == f"output 2 × 2: (1, 0) = {out[1, 0]:g}"
+    # every input and kernel entry is written; only the computed output entry is
+    assert len(ax_in.texts) == 36 and len(ax_k.texts) == 9 and [t.get_text() for t in ax_out.texts] == ["171"]
+
+
+def test_plot_sliding_window_refuses_a_unit_outside_the_output_and_3d_input():
+    with pytest.raises(ValueError, match=r"unit \(2, 0\) lies outside the output of shape \(2, 2\)"):
+        viz.plot_sliding_window(np.ones((4, 4)), np.ones((3, 3)), np.ones((2, 2)), unit=(2, 0))
+    with pytest.raises(ValueError, match=r"x must be a 2-D \(H, W\) array, got shape \(1, 4, 4\)"):
+        viz.plot_sliding_window(np.ones((1, 4, 4)), np.ones((3, 3)), np.ones((2, 2)))
+
+
+def test_plot_conv_window_draws_the_dilated_taps_of_the_unit_and_redraws_in_place():
+    image, kernel = np.random.default_rng(0).random((10, 12)), np.arange(9.0).reshape(3, 3) - 4
+    out = np.zeros((4, 5))
+    fig = viz.plot_conv_window(image, kernel, out, stride=(2, 2), padding=(1, 1), dilation=(2, 2), unit=(1, 3))
+    ax_in, ax_out = fig.axes
+    art = fig._conv_artists
+    # window of unit (1, 3): top-left at (1·2 − 1, 3·2 − 1) = (1, 5), spanning 2·(3 − 1) + 1 = 5 pixels
+    assert _rect(art.window) == (4.5, 0.5, 5, 5)
+    taps = {(int(c), int(r)) for c, r in art.taps.get_offsets()}
+    assert taps == {(5 + 2 * j, 1 + 2 * i) for i in range(3) for j in range(3)}
+    assert np.array_equal(art.taps.get_array(), kernel.ravel())  # each tap coloured by its weight
+    assert ax_in.get_xlim() == (-1.5, 12.5) and ax_in.get_ylim() == (10.5, -1.5)  # padding shown
+    assert _rect(art.unit) == (2.5, 0.5, 1, 1)
+    again = viz.plot_conv_window(image, kernel[:1, :1], np.zeros((10, 12)), unit=(0, 0), fig=fig)
+    assert again is fig and fig.axes == [ax_in, ax_out] and len(art.taps.get_offsets()) == 1
+    assert ax_out.get_title() == "output 10×12: (0, 0) = 0"
+
+
+def test_plot_filter_responses_titles_each_map_and_checks_their_number():
+    fig = viz.plot_filter_responses(np.eye(5), [np.eye(3)] * 2, ["x edges", "y edges"])
+    assert [ax.get_title() for ax in fig.axes] == ["input 5 × 5", "x edges", "y edges"]
+    assert all(ax.get_xlabel() == "column" for ax in fig.axes)
+    with pytest.raises(ValueError, match="titles has 1 entries but responses has 2"):
+        viz.plot_filter_responses(np.eye(5), [np.eye(3)] * 2, ["x edges"])
+
+
+def test_plot_parameter_counts_labels_every_bar_with_its_count():
+    fig = viz.plot_parameter_counts({"fully connected": 10_100, "conv": 10}, "10×10 input")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_title() == "10×10 input"
+    assert [t.get_text() for t in ax.texts] == ["10,100", "10"]
+    assert [p.get_width() for p in ax.patches] == [10_100, 10]
