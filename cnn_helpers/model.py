@@ -16,11 +16,18 @@ Example:
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
+from typing import NamedTuple
+
 import torch
 import torch.fx
 from torch import nn
 
-__all__ = ["SeedCNN", "count_parameters"]
+from ._validation import check_choice, check_int, to_pair
+from .receptive_field import conv_output_size
+
+__all__ = ["SeedCNN", "ConvNet", "build_cnn", "count_parameters", "trace_shapes", "ShapeRow", "ShapeTrace"]
 
 
 # --- input check -------------------------------------------------------------------------
@@ -132,6 +139,143 @@ class SeedCNN(nn.Module):
         return self.out(self.features(x))  # (N, 10)
 
 
+# --- a configurable builder for experiments ---------------------------------------------------
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
+POOLS = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d, "none": None}
+
+
+class ConvNet(nn.Module):
+    """A stack of conv blocks ``conv1``, ``conv2``, ... and a linear classifier ``out``.
+
+    Built by :func:`build_cnn`; ``build_cnn()`` with its defaults is the course model's
+    architecture (the same layers, parameter names and count as :class:`SeedCNN`).
+
+    Shape:
+        - Input: (N, in_channels, H, W) with (H, W) = ``input_size``.
+        - Output: (N, num_classes) logits; ``features`` gives (N, flattened size).
+    """
+
+    def __init__(self, blocks: list[nn.Sequential], out: nn.Linear, in_channels: int,
+                 input_size: tuple[int, int], dropout: float = 0.0) -> None:
+        super().__init__()
+        for i, block in enumerate(blocks, start=1):
+            self.add_module(f"conv{i}", block)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else None
+        self.out = out
+        self.in_channels = in_channels
+        self.input_size = input_size
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The flattened output of the last conv block: (N, C, H, W) -> (N, C_last * H_last * W_last)."""
+        _check_input(x, "ConvNet", self.in_channels, self.input_size)
+        for name, block in self.named_children():
+            if name.startswith("conv"):
+                x = block(x)  # (N, C_i, H_i, W_i)
+        return x.flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits: (N, C, H, W) -> (N, num_classes)."""
+        x = self.features(x)
+        if self.dropout is not None:
+            x = self.dropout(x)
+        return self.out(x)
+
+
+def _conv_block(in_channels, out_channels, kernel_size, stride, padding, activation, pool, pool_size,
+                batch_norm) -> nn.Sequential:
+    """Conv2d -> [BatchNorm2d] -> activation -> [pool], as one Sequential."""
+    layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding)]
+    if batch_norm:
+        layers.append(nn.BatchNorm2d(out_channels))
+    layers.append(ACTIVATIONS[activation]())
+    if POOLS[pool] is not None:
+        layers.append(POOLS[pool](pool_size))
+    return nn.Sequential(*layers)
+
+
+def _block_output_size(size, i, kernel_size, stride, padding, pool, pool_size) -> tuple[int, int]:
+    """The (h, w) after block ``i``, or a ValueError naming the block that shrinks the map to nothing."""
+    try:
+        after_conv = conv_output_size(size, kernel_size, stride, padding)
+    except ValueError as error:
+        raise ValueError(f"block conv{i} gets a {size[0]} x {size[1]} feature map, too small for its Conv2d: "
+                         f"{error}; or use fewer blocks (a shorter channels)") from None
+    if POOLS[pool] is None:
+        return after_conv
+    try:
+        return conv_output_size(after_conv, pool_size, pool_size)
+    except ValueError:
+        raise ValueError(
+            f"block conv{i}: its Conv2d leaves a {after_conv[0]} x {after_conv[1]} feature map, too small for "
+            f"pool_size {pool_size}; use fewer blocks (a shorter channels), a larger input_size or pool='none'"
+        ) from None
+
+
+def build_cnn(channels=(16, 32), kernel_size=5, stride=1, padding=None, pool="max", pool_size=2,
+              activation="relu", batch_norm=False, dropout=0.0, in_channels=1, input_size=28,
+              num_classes=10) -> ConvNet:
+    """Build a CNN like the course model, with the knobs of an experiment.
+
+    One block per entry of ``channels``: Conv2d -> [BatchNorm2d] -> activation -> [pool];
+    then flatten, [Dropout], Linear. The Linear layer's input size is computed from the
+    output-size formula, so any geometry that fits works.
+
+    Args:
+        channels: output channels of each conv block, e.g. ``(16, 32)``.
+        kernel_size, stride: of every Conv2d (int or (h, w) pair).
+        padding: of every Conv2d; ``None`` means ``kernel_size // 2`` (keeps the size for
+            odd kernels at stride 1).
+        pool: ``"max"``, ``"avg"`` or ``"none"``; ``pool_size``: its window and stride.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"gelu"``.
+        batch_norm: add BatchNorm2d after each Conv2d.
+        dropout: probability of a Dropout before the Linear layer (0 = none).
+        in_channels, input_size: the images, e.g. 1 and 28 for MNIST (int or (h, w) pair).
+        num_classes: outputs of the Linear layer.
+
+    Returns:
+        A :class:`ConvNet`; ``build_cnn()`` has the course model's layers and 28,938 parameters.
+
+    Raises:
+        ValueError: an impossible setting, e.g. a block that gets a feature map smaller than
+            its kernel (the message names the block and the fix), or an unknown choice.
+        TypeError: a size or count that is not an integer.
+
+    Shape:
+        (N, in_channels, H, W) -> (N, num_classes).
+
+    Example:
+        >>> count_parameters(build_cnn())
+        28938
+        >>> model = build_cnn(channels=(8, 16, 32), kernel_size=3, batch_norm=True)
+        >>> model(torch.zeros(2, 1, 28, 28)).shape
+        torch.Size([2, 10])
+    """
+    if isinstance(channels, int) or not isinstance(channels, Sequence) or len(channels) == 0:
+        raise TypeError(f"channels must be a non-empty sequence of ints like (16, 32), got {channels!r}")
+    channels = [check_int(c, f"channels[{i}]", minimum=1) for i, c in enumerate(channels)]
+    kernel_size = to_pair(kernel_size, "kernel_size", minimum=1)
+    stride = to_pair(stride, "stride", minimum=1)
+    padding = (kernel_size[0] // 2, kernel_size[1] // 2) if padding is None else to_pair(padding, "padding", 0)
+    check_choice(pool, "pool", tuple(POOLS))
+    pool_size = check_int(pool_size, "pool_size", minimum=1)
+    check_choice(activation, "activation", tuple(ACTIVATIONS))
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+    in_channels = check_int(in_channels, "in_channels", minimum=1)
+    input_size = to_pair(input_size, "input_size", minimum=1)
+    num_classes = check_int(num_classes, "num_classes", minimum=1)
+
+    blocks, size, previous = [], input_size, in_channels
+    for i, out_channels in enumerate(channels, start=1):
+        size = _block_output_size(size, i, kernel_size, stride, padding, pool, pool_size)
+        blocks.append(_conv_block(previous, out_channels, kernel_size, stride, padding, activation, pool,
+                                  pool_size, batch_norm))
+        previous = out_channels
+    out = nn.Linear(previous * size[0] * size[1], num_classes)  # flattened (C, H, W) of the last block
+    return ConvNet(blocks, out, in_channels, input_size, dropout)
+
+
 # --- counting -------------------------------------------------------------------------------
 
 
@@ -156,3 +300,212 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     params = model.parameters()
     return sum(p.numel() for p in params if p.requires_grad or not trainable_only)
+
+
+# --- a layer-by-layer shape trace ------------------------------------------------------------
+
+
+class ShapeRow(NamedTuple):
+    """One line of a :class:`ShapeTrace`: a layer and the shape of one example after it."""
+
+    name: str  # the module's name in the model, e.g. "conv1.0"; "input"; "(no module)"
+    layer_type: str  # e.g. "Conv2d"; "flatten" / "reshape" / "function" for work outside modules
+    output_shape: tuple  # without the batch dimension, e.g. (16, 28, 28)
+    num_parameters: int  # of this layer (a shared layer: counted at its first call only)
+
+
+def _format_shape(shape: tuple) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class ShapeTrace(Sequence):
+    """The rows of :func:`trace_shapes`, printed as a table (``repr`` and HTML in Jupyter).
+
+    Attributes:
+        rows: the :class:`ShapeRow` s in execution order, the first being the input.
+        total_parameters: ``count_parameters(model)``.
+    """
+
+    def __init__(self, rows: list[ShapeRow], total_parameters: int, title: str) -> None:
+        self.rows = tuple(rows)
+        self.total_parameters = total_parameters
+        self.title = title
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _cells(self) -> tuple[list[str], list[list[str]], list[str]]:
+        header = ["layer", "type", "output shape", "parameters"]
+        body = [[r.name, r.layer_type, _format_shape(r.output_shape), f"{r.num_parameters:,}"] for r in self.rows]
+        footer = ["total", "", "", f"{self.total_parameters:,}"]
+        return header, body, footer
+
+    def __repr__(self) -> str:
+        header, body, footer = self._cells()
+        table = [header, *body, footer]
+        widths = [max(len(row[i]) for row in table) for i in range(4)]
+
+        def line(cells):
+            left = "  ".join(c.ljust(w) for c, w in zip(cells[:3], widths[:3], strict=True))
+            return f"{left}  {cells[3].rjust(widths[3])}"
+
+        rule = "  ".join("-" * w for w in widths)
+        return "\n".join([self.title, line(header), rule, *map(line, body), rule, line(footer)])
+
+    def _repr_html_(self) -> str:
+        header, body, footer = self._cells()
+
+        def row(cells, tag="td"):
+            tds = "".join(
+                f'<{tag} style="text-align:{"right" if i == 3 else "left"}">{html.escape(c)}</{tag}>'
+                for i, c in enumerate(cells)
+            )
+            return f"<tr>{tds}</tr>"
+
+        rows = "".join(row(cells) for cells in body)
+        return (
+            f'<table class="shape-trace"><caption>{html.escape(self.title)}</caption>'
+            f"<thead>{row(header, 'th')}</thead><tbody>{rows}</tbody><tfoot>{row(footer)}</tfoot></table>"
+        )
+
+
+def _first_tensor(value):
+    """The tensor a layer returned, or the first tensor of a tuple/list it returned (else None)."""
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)):
+        return next((v for v in value if isinstance(v, torch.Tensor)), None)
+    return None
+
+
+def _between_kind(tensor: torch.Tensor, last: torch.Tensor | None) -> str:
+    """Name the work done outside modules that turned ``last`` into ``tensor``."""
+    if last is not None and tensor.shape != last.shape and tensor.numel() == last.numel():
+        return "flatten" if tensor.dim() == 2 else "reshape"
+    return "function"
+
+
+class _ShapeRecorder:
+    """Forward hooks on every leaf module that collect :class:`ShapeRow` s in execution order."""
+
+    def __init__(self, model: nn.Module) -> None:
+        leaves = [(n, m) for n, m in model.named_modules() if not any(True for _ in m.children())]
+        self.rows: list[ShapeRow] = []
+        self.seen: dict[int, torch.Tensor] = {}  # id -> tensor, kept alive so ids stay unique
+        self.last: torch.Tensor | None = None
+        self.counted: set[int] = set()
+        self.current = ""
+        self.handles = []
+        for name, module in leaves:
+            self.handles.append(module.register_forward_pre_hook(self._pre_hook(name or type(module).__name__)))
+            self.handles.append(module.register_forward_hook(self._hook(name or type(module).__name__)))
+
+    def record(self, name: str, layer_type: str, tensor: torch.Tensor, num_parameters: int) -> None:
+        self.rows.append(ShapeRow(name, layer_type, tuple(tensor.shape[1:]), num_parameters))
+        self.seen[id(tensor)] = tensor
+        self.last = tensor
+
+    def _pre_hook(self, name: str):
+        def hook(module, args):
+            self.current = name
+            tensor = _first_tensor(args)
+            if tensor is not None and id(tensor) not in self.seen:  # made outside any module
+                self.record("(no module)", _between_kind(tensor, self.last), tensor, 0)
+
+        return hook
+
+    def _hook(self, name: str):
+        def hook(module, args, output):
+            tensor = _first_tensor(output)
+            if tensor is None:
+                return
+            first_call = id(module) not in self.counted
+            self.counted.add(id(module))
+            count = sum(p.numel() for p in module.parameters()) if first_call else 0
+            self.record(name, type(module).__name__, tensor, count)
+
+        return hook
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+
+def trace_shapes(model: nn.Module, input_size, batch_size: int = 1) -> ShapeTrace:
+    """Run one batch through ``model`` and list the output shape of every layer, in order.
+
+    Forward hooks on the leaf modules (those without submodules) record each call, in
+    execution order; a layer called twice gives two rows. Work done between modules by
+    plain functions (``x.flatten(1)``, ``x + y``, ``torch.cat``) gets one row named
+    ``"(no module)"`` for the tensor a module then receives (hooks see module inputs and
+    outputs only), of type ``"flatten"``/``"reshape"`` (same number of values, new shape) or
+    ``"function"``. The model runs in eval mode without gradients; its mode is restored.
+
+    Args:
+        model: any ``nn.Module`` taking one tensor.
+        input_size: the shape of one example without the batch dimension, e.g. ``(1, 28, 28)``.
+        batch_size: how many zero examples to run (shapes are reported without it).
+
+    Returns:
+        A :class:`ShapeTrace`: a sequence of :class:`ShapeRow` ``(name, layer_type,
+        output_shape, num_parameters)``, the first row being the input; it prints as a table.
+
+    Raises:
+        TypeError: ``model`` is not an ``nn.Module``, or ``input_size`` not a tuple of ints.
+        ValueError: a bad ``input_size``, or the model fails on it (naming the layer).
+
+    Shape:
+        input (batch_size, *input_size); ``output_shape`` omits the batch dimension.
+
+    Example:
+        >>> print(trace_shapes(SeedCNN(), (1, 28, 28)))
+        Shapes of one example through SeedCNN
+        layer        type       output shape  parameters
+        -----------  ---------  ------------  ----------
+        input        input      (1, 28, 28)            0
+        conv1.0      Conv2d     (16, 28, 28)         416
+        conv1.1      ReLU       (16, 28, 28)           0
+        conv1.2      MaxPool2d  (16, 14, 14)           0
+        conv2.0      Conv2d     (32, 14, 14)      12,832
+        conv2.1      ReLU       (32, 14, 14)           0
+        conv2.2      MaxPool2d  (32, 7, 7)             0
+        (no module)  flatten    (1568,)                0
+        out          Linear     (10,)             15,690
+        -----------  ---------  ------------  ----------
+        total                                     28,938
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if isinstance(input_size, int):
+        input_size = (input_size,)
+    if not isinstance(input_size, (tuple, list, torch.Size)) or len(input_size) == 0:
+        raise TypeError(f"input_size must be the shape of one example, e.g. (1, 28, 28), got {input_size!r}")
+    input_size = tuple(check_int(n, f"input_size[{i}]", minimum=1) for i, n in enumerate(input_size))
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else "cpu"
+    dtype = parameter.dtype if parameter is not None and parameter.is_floating_point() else torch.float32
+    x = torch.zeros(batch_size, *input_size, device=device, dtype=dtype)
+
+    recorder = _ShapeRecorder(model)
+    recorder.record("input", "input", x, 0)
+    modes = {m: m.training for m in model.modules()}
+    try:
+        model.eval()
+        with torch.no_grad():
+            output = model(x)
+    except RuntimeError as error:
+        raise ValueError(
+            f"{type(model).__name__} fails on input of size {input_size} at layer {recorder.current!r}: {error}"
+        ) from error
+    finally:
+        recorder.remove()
+        for module, training in modes.items():
+            module.train(training)
+    final = _first_tensor(output)
+    if final is not None and id(final) not in recorder.seen:  # e.g. a last x.flatten(1) or x + y
+        recorder.record("(no module)", _between_kind(final, recorder.last), final, 0)
+    return ShapeTrace(recorder.rows, count_parameters(model), f"Shapes of one example through {type(model).__name__}")
