@@ -335,6 +335,8 @@ def test_linear_params_without_pooling():
         check_linear_params_without_pooling(32 * 14 * 14 * 10 + 10)
     with pytest.raises(WrongAnswer, match="in_features"):
         check_linear_params_without_pooling(25_088)
+    with pytest.raises(WrongAnswer, match="that is the whole model without pooling"):
+        check_linear_params_without_pooling(264_138)
     with pytest.raises(WrongAnswer, match="conv2 outputs"):
         check_linear_params_without_pooling(263_338)
 
@@ -356,3 +358,192 @@ def test_04_sum_pool_stub_fails():
 
     with pytest.raises(NotImplementedError):
         check_sum_pool(sum_pool)
+
+
+# --- 03 receptive field ---
+
+
+def test_three_convs_rf_right_answer_passes(capsys):
+    from cnn_helpers.exercises import check_three_convs_rf
+
+    assert check_three_convs_rf(7).startswith("Correct!")
+    assert check_three_convs_rf(np.int64(7)).startswith("Correct!")
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("answer", "match"), [
+    (9, "added the kernel sizes"),
+    (27, "multiplied the kernel sizes"),
+    (5, "two 3×3 layers"),
+    (8, "Off by one"),
+    (15, "Start from RF = 1"),
+    ((7, 7), "one int"),
+    ("7", "should be an int"),
+    (None, "should be an int"),
+    (True, "should be an int"),
+])
+def test_three_convs_rf_mistakes_get_specific_hints(answer, match):
+    from cnn_helpers.exercises import check_three_convs_rf
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_three_convs_rf(answer)
+
+
+def test_strided_rf_right_answer_passes():
+    from cnn_helpers.exercises import check_strided_rf
+
+    assert "= 11" in check_strided_rf(11)
+
+
+@pytest.mark.parametrize(("answer", "match"), [
+    (7, "without the stride"),
+    (9, "every layer above it"),
+    (22, "does not double the whole"),
+    (14, "does not double the whole"),
+    (12, "Go top-down"),
+    (11.0, "should be an int"),
+])
+def test_strided_rf_mistakes_get_specific_hints(answer, match):
+    from cnn_helpers.exercises import check_strided_rf
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_strided_rf(answer)
+
+
+def test_unit_region_right_answer_passes():
+    from cnn_helpers.exercises import check_unit_region
+
+    assert check_unit_region(((2, 17), (14, 29))).startswith("Correct!")
+    assert check_unit_region([[2, 17], [14, 29]]).startswith("Correct!")  # lists are fine too
+
+
+@pytest.mark.parametrize(("answer", "match"), [
+    (((14, 29), (2, 17)), "swapped"),
+    (((8, 23), (20, 35)), "forgot the effective padding"),
+    (((2, 18), (14, 30)), "inclusive"),
+    (((2, 17), (14, 27)), "Do not clip"),
+    (((-2, 13), (4, 19)), "effective stride is the\\s+product"),
+    (((0, 0), (0, 0)), "Use the last row"),
+    ((2, 17), "two pairs of ints"),
+    (((2, 17), (14.0, 29)), "two pairs of ints"),
+    (None, "two pairs of ints"),
+])
+def test_unit_region_mistakes_get_specific_hints(answer, match):
+    from cnn_helpers.exercises import check_unit_region
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_unit_region(answer)
+
+
+def test_factorised_weights_right_answer_passes():
+    from cnn_helpers.exercises import check_factorised_weights
+
+    assert "45% fewer" in check_factorised_weights(200704, 110592)
+
+
+@pytest.mark.parametrize(("answers", "match"), [
+    ((200704 + 64, 110592 + 3 * 64), "bias=False"),
+    ((200704, 36864), "Three 3×3 layers are needed"),
+    ((200704, 73728), "Three 3×3 layers are needed"),
+    ((49 * 64, 27 * 64), "one k×k kernel per"),
+    ((49, 27), "one k×k kernel per"),
+    ((200000, 110592), "weights_7x7 is not right"),
+    ((200704, 110000), "weights_three_3x3 is not right"),
+    ((200704.0, 110592), "should be an int"),
+    ((None, None), "should be an int"),
+])
+def test_factorised_weights_mistakes_get_specific_hints(answers, match):
+    from cnn_helpers.exercises import check_factorised_weights
+
+    with pytest.raises(WrongAnswer, match=match):
+        check_factorised_weights(*answers)
+
+
+def test_03_checkers_take_their_answers_from_the_calculator():
+    from cnn_helpers.exercises import _course_region, _rf_stack_size
+
+    region, row = _course_region((0, 0))
+    assert region == ((-6, 9), (-6, 9)) and row.rf_size == (16, 16)
+    assert _rf_stack_size([(3, 1)] * 3) == 7 and _rf_stack_size([(3, 2), (3, 1), (3, 1)]) == 11
+
+
+def _notebook_03_exercises():
+    """(answer source, check source) of each exercise of notebook 03, by nbgrader grade_id."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "03_receptive_field.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    by_id = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
+             for c in cells if "nbgrader" in c["metadata"]}
+    ks = sorted({gid.split("-")[1] for gid in by_id})
+    return [(by_id[f"ex03-{k}-answer"], by_id[f"ex03-{k}-check"]) for k in ks]
+
+
+def test_03_notebook_has_at_least_three_exercises():
+    assert len(_notebook_03_exercises()) >= 3
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_03_notebook_solutions_pass_and_student_stubs_fail(index):
+    import re
+
+    answer, check = _notebook_03_exercises()[index]
+    setup = "from cnn_helpers.receptive_field import rf_top_down\n"
+    namespace = {}
+    exec(setup + answer, namespace)  # the instructor's solution ...
+    exec(check, namespace)           # ... passes its check cell, hidden tests included
+    stub = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "raise NotImplementedError()", answer, flags=re.S)
+    student = {}
+    with pytest.raises(NotImplementedError):
+        exec(setup + stub, student)
+    with pytest.raises((NameError, WrongAnswer)):  # the answer was never assigned
+        exec(check.split("### BEGIN HIDDEN TESTS")[0], student)
+
+
+# --- 00 introduction and 01 input layer: student versions ---
+
+
+def _run_with_stubbed_solutions(path):
+    """Run a notebook's code with each solution replaced by a student's stub; return check outcomes.
+
+    Returns a list of (grade_id, exception or None) for every check cell, in order.
+    """
+    import json
+    import re
+
+    namespace, outcomes = {}, []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        source = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+        grading = cell["metadata"].get("nbgrader", {})
+        if grading.get("solution"):
+            stub, count = re.subn(r"### BEGIN SOLUTION.*?### END SOLUTION", "raise NotImplementedError()",
+                                  source, flags=re.DOTALL)
+            assert count == 1, f"{grading['grade_id']} needs one BEGIN/END SOLUTION block"
+            with pytest.raises(NotImplementedError):
+                exec(stub, namespace)
+        elif grading.get("grade"):
+            try:
+                exec(source, namespace)
+            except Exception as error:  # any failure fails the check cell
+                outcomes.append((grading["grade_id"], error))
+            else:
+                outcomes.append((grading["grade_id"], None))
+        else:
+            exec(source, namespace)
+    return outcomes
+
+
+@pytest.mark.parametrize(("notebook", "checks"), [("00_introduction.ipynb", 3), ("01_input_layer.ipynb", 4)])
+def test_student_stubs_fail_every_check(notebook, checks):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / notebook
+    outcomes = _run_with_stubbed_solutions(path)
+    assert len(outcomes) == checks
+    for grade_id, error in outcomes:
+        # NameError: the answer variable exists nowhere else in the notebook, so a stub cannot pass
+        assert isinstance(error, NameError), f"{grade_id} did not fail on a stubbed answer: {error!r}"
