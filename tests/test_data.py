@@ -1,11 +1,18 @@
 """Tests of cnn_helpers.data: the bundled MNIST split, the full-set download, the sample photo."""
 
+import gzip
+import hashlib
+import http.server
+import socket
+import struct
+import threading
+
 import numpy as np
 import pytest
 import torch
 
 from cnn_helpers import data
-from cnn_helpers.data import load_mnist, sample_image
+from cnn_helpers.data import MnistDownloadError, MnistFileError, load_mnist, read_idx, sample_image
 
 
 def test_bundled_split_sizes_types_and_ranges():
@@ -76,3 +83,170 @@ def test_sample_image_size_shrinks_by_area_averaging():
         sample_image(size=601)
     with pytest.raises(ValueError, match="size must be an integer >= 1, got 0"):
         sample_image(size=0)
+
+
+# --- the full set: download into a cache, checked, with a local fake server ----------------------
+
+
+def _idx_bytes(array: np.ndarray) -> bytes:
+    """An idx file of unsigned bytes, written from the format description (not with our reader)."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(struct.pack(">I", n) for n in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def fake_mnist():
+    """Small fake idx.gz files under the real names, and their SHA-256 sums and sizes."""
+    rng = np.random.default_rng(1)
+    arrays = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (30, 28, 28)),
+        "train-labels-idx1-ubyte.gz": rng.integers(0, 10, 30),
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (12, 28, 28)),
+        "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 12),
+    }
+    files = {name: gzip.compress(_idx_bytes(a), mtime=0) for name, a in arrays.items()}
+    table = {name: (hashlib.sha256(b).hexdigest(), len(b)) for name, b in files.items()}
+    return arrays, files, table
+
+
+def _closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens: connections are refused, like being offline."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/mnist/"
+
+
+@pytest.fixture
+def server(fake_mnist):
+    """A tiny HTTP server on 127.0.0.1 serving the fake files under /mnist/ (and 404 elsewhere)."""
+    _, files, _ = fake_mnist
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the name http.server calls)
+            requests.append(self.path)
+            name = self.path.rsplit("/", 1)[-1]
+            body = self.server.files.get(name) if self.path.startswith("/mnist/") else None
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.files = dict(files)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.requests = requests
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def fake_tables(monkeypatch, fake_mnist):
+    """Point the module at the fake files' checksums."""
+    monkeypatch.setattr(data, "MNIST_FILES", fake_mnist[2])
+
+
+def test_full_downloads_once_checks_and_parses(fake_mnist, server, fake_tables, monkeypatch, tmp_path):
+    arrays, _, _ = fake_mnist
+    # First mirror offline, second answers 404, third serves the files: each is tried in turn.
+    monkeypatch.setattr(data, "MNIST_MIRRORS", (_closed_port_url(), server.url + "/missing/", server.url + "/mnist/"))
+    train, test = load_mnist("full", cache_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(arrays)  # no partial files left
+    images, labels = train.tensors
+    assert images.shape == (30, 1, 28, 28) and images.dtype == torch.float32
+    assert labels.dtype == torch.int64 and labels.tolist() == arrays["train-labels-idx1-ubyte.gz"].tolist()
+    np.testing.assert_allclose(images[:, 0].numpy() * 255, arrays["train-images-idx3-ubyte.gz"], atol=1e-4)
+    assert test.tensors[0].shape == (12, 1, 28, 28)
+    assert len(server.requests) == 8  # 404 then 200, for each of 4 files
+    load_mnist("full", cache_dir=tmp_path)
+    assert len(server.requests) == 8  # cached: nothing downloaded again
+
+
+def test_full_uses_the_cache_folder_from_the_environment(server, fake_tables, monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "MNIST_MIRRORS", (server.url + "/mnist/",))
+    monkeypatch.setenv("CNN_COURSE_MNIST_DIR", str(tmp_path / "from_env"))
+    train, _ = load_mnist("full")
+    assert len(train) == 30 and len(list((tmp_path / "from_env").iterdir())) == 4
+    assert data.mnist_cache_dir() == tmp_path / "from_env"
+    monkeypatch.delenv("CNN_COURSE_MNIST_DIR")
+    assert data.mnist_cache_dir().parts[-3:] == (".cache", "cnn_course", "mnist")
+
+
+def test_full_offline_says_what_to_do_and_leaves_nothing_behind(fake_tables, monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "MNIST_MIRRORS", (_closed_port_url(), _closed_port_url()))
+    with pytest.raises(MnistDownloadError, match="could not download train-images-idx3-ubyte.gz from any") as info:
+        load_mnist("full", cache_dir=tmp_path)
+    message = str(info.value)
+    assert "Connect to the internet and try again" in message
+    assert f"copy them into {tmp_path}" in message and "load_mnist() (source='bundled')" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_rejects_a_bad_download_and_keeps_no_copy(fake_mnist, server, fake_tables, monkeypatch, tmp_path):
+    server.files["t10k-images-idx3-ubyte.gz"] = b"not the file"
+    monkeypatch.setattr(data, "MNIST_MIRRORS", (server.url + "/mnist/",))
+    with pytest.raises(MnistDownloadError, match=r"t10k-images-idx3-ubyte.gz: the copy at .* has SHA-256 .*, expected"):
+        load_mnist("full", cache_dir=tmp_path)
+    assert not (tmp_path / "t10k-images-idx3-ubyte.gz").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_full_with_a_corrupt_cached_file_says_delete_it(fake_mnist, fake_tables, monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "MNIST_MIRRORS", (_closed_port_url(),))
+    for name, content in fake_mnist[1].items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(b"truncated")
+    with pytest.raises(MnistFileError, match=r"train-labels-idx1-ubyte.gz is corrupt or not the published MNIST file: "
+                       r"its SHA-256 is [0-9a-f]{64}, expected [0-9a-f]{64} \(it has 9 bytes.*\)\. Delete it"):
+        load_mnist("full", cache_dir=tmp_path)
+
+
+def test_full_works_offline_with_files_copied_by_hand(fake_mnist, fake_tables, monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "MNIST_MIRRORS", (_closed_port_url(),))
+    for name, content in fake_mnist[1].items():
+        (tmp_path / name).write_bytes(content)
+    train, test = load_mnist("full", cache_dir=tmp_path)
+    assert (len(train), len(test)) == (30, 12)
+
+
+def test_published_checksum_table_and_mirrors():
+    sizes = {name: size for name, (_, size) in data.MNIST_FILES.items()}
+    assert sizes == {  # the sizes published on yann.lecun.com/exdb/mnist
+        "train-images-idx3-ubyte.gz": 9_912_422, "train-labels-idx1-ubyte.gz": 28_881,
+        "t10k-images-idx3-ubyte.gz": 1_648_877, "t10k-labels-idx1-ubyte.gz": 4_542}
+    for sha256, _ in data.MNIST_FILES.values():
+        assert len(sha256) == 64 and int(sha256, 16) >= 0
+    assert all(m.startswith("https://") and m.endswith("/") for m in data.MNIST_MIRRORS)
+
+
+# --- idx files ------------------------------------------------------------------------------------
+
+
+def test_read_idx_plain_and_gzipped(tmp_path):
+    array = np.arange(24).reshape(2, 3, 4)
+    (tmp_path / "a.idx").write_bytes(_idx_bytes(array))
+    (tmp_path / "a.idx.gz").write_bytes(gzip.compress(_idx_bytes(array)))
+    for name in ("a.idx", "a.idx.gz"):
+        got = read_idx(tmp_path / name)
+        assert got.dtype == np.uint8 and got.shape == (2, 3, 4) and got.tolist() == array.tolist()
+
+
+def test_read_idx_rejects_malformed_files(tmp_path):
+    good = _idx_bytes(np.zeros((2, 2), dtype=np.uint8))
+    cases = {
+        "magic.idx": (b"\x01" + good[1:], r"is not an idx file \(bad magic number 01000802\)"),
+        "short.idx": (good[:-1], r"is truncated or too long: its header promises shape \(2, 2\), but it holds 3 bytes"),
+        "bad.gz": (b"not gzip", r"cannot be read as an idx file: .*; delete it and download it again"),
+    }
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(MnistFileError, match=message):
+            read_idx(tmp_path / name)
