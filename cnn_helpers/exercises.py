@@ -772,7 +772,7 @@ def check_pool_output_size(output_size) -> str:
     expected = nn.MaxPool2d(k)(torch.zeros(1, 1, n, n)).shape[-1]  # PyTorch's answer
     if answer == expected:
         return correct(f"stride defaults to kernel_size, so ⌊({n} − {k}) / {k}⌋ + 1 = {expected}; "
-                       f"the last {n - expected * k} row and column are in no window.")
+                       f"{n - expected * k} row(s) and column(s) at the far edge fall in no window.")
     if answer == conv_output_size(n, k, 1):
         raise hint(f"that is the answer for stride 1. nn.MaxPool2d's stride defaults to kernel_size, "
                    f"so the {k} × {k} windows do not overlap: stride {k}.")
@@ -907,6 +907,13 @@ def _linear_after(blocks: int) -> int:
     return sum(p.numel() for p in nn.Linear(in_features, 10).parameters())
 
 
+def _conv_parameters() -> int:
+    """Parameters of the course model's two convolutions (pooling adds none)."""
+    from torch import nn
+
+    return sum(p.numel() for conv in (nn.Conv2d(1, 16, 5), nn.Conv2d(16, 32, 5)) for p in conv.parameters())
+
+
 def check_linear_params_without_pooling(parameters) -> str:
     """Exercise 04-4: parameters of the course model's Linear(…, 10) if both pooling layers were removed.
 
@@ -936,6 +943,8 @@ def check_linear_params_without_pooling(parameters) -> str:
                    "the maps stay 28 × 28.")
     if answer == _linear_after(1):
         raise hint("that is with one pooling layer (14 × 14 maps); remove both.")
+    if answer == expected + _conv_parameters():
+        raise hint("that is the whole model without pooling; the question asks for the Linear layer only.")
     if answer == 32 * 28 * 28:
         raise hint("that is the number of inputs of the Linear (in_features); each of the 10 outputs "
                    "has a weight for each input, plus a bias.")
