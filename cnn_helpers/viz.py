@@ -243,6 +243,81 @@ def plot_shift_tolerance(shifts, changes, ax=None):
     return fig
 
 
+# --- 05 fully connected ---
+LAYER_COLORS = {"Conv2d": OUTPUT_COLOR, "Linear": KERNEL_COLOR, "flatten": KERNEL_COLOR, "Flatten": KERNEL_COLOR,
+                "input": INPUT_COLOR}
+OTHER_LAYER_COLOR = "#9e9e9e"  # activations, pooling and everything else
+
+
+def shape_figure():
+    """A figure for :func:`plot_shape_trace` (two panels, fixed layout for fast redraws).
+
+    Example:
+        >>> shape_figure().get_size_inches().tolist()
+        [9.5, 3.8]
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9.5, 3.8))
+    fig.subplots_adjust(left=0.2, right=0.98, bottom=0.13, top=0.9, wspace=0.08)
+    fig.subplots(1, 2, sharey=True)
+    return fig
+
+
+def plot_shape_trace(rows, fig=None):
+    """Two bar charts per layer of a shape trace: values per example after it, and its parameters.
+
+    The left panel shows how the tensor shrinks (convolutions, pooling) and is flattened
+    before the Linear layer; the right one where the parameters are. Both use a log scale.
+
+    Args:
+        rows: the rows of ``model.trace_shapes(...)``: each with ``name``, ``layer_type``,
+            ``output_shape`` (without the batch dimension) and ``num_parameters``.
+        fig: a figure from :func:`shape_figure` to redraw, or ``None`` for a new one.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        ValueError: no rows.
+
+    Example:
+        >>> from collections import namedtuple
+        >>> Row = namedtuple("Row", "name layer_type output_shape num_parameters")
+        >>> fig = plot_shape_trace([Row("input", "input", (1, 4, 4), 0), Row("fc", "Linear", (3,), 51)])
+        >>> [ax.get_title() for ax in fig.axes]
+        ['values per example after each layer', 'parameters of each layer']
+    """
+    import math
+
+    if len(rows) == 0:
+        raise ValueError("rows is empty; pass the rows of trace_shapes(model, input_size)")
+    fig = shape_figure() if fig is None else fig
+    ax_values, ax_params = fig.axes[:2]
+    for ax in (ax_values, ax_params):
+        ax.clear()
+    positions = range(len(rows))
+    colors = [LAYER_COLORS.get(r.layer_type, OTHER_LAYER_COLOR) for r in rows]
+    values = [math.prod(r.output_shape) for r in rows]
+    ax_values.barh(positions, values, color=colors)
+    ax_params.barh(positions, [max(r.num_parameters, 0) for r in rows], color=colors)
+    for y, (row, value) in enumerate(zip(rows, values, strict=True)):
+        shape = "(" + ", ".join(map(str, row.output_shape)) + ")"
+        ax_values.text(value, y, f" {shape}", va="center", fontsize=8)
+        if row.num_parameters:
+            ax_params.text(row.num_parameters, y, f" {row.num_parameters:,}", va="center", fontsize=8)
+    ax_values.set_yticks(list(positions), [f"{r.name} {r.layer_type}" for r in rows], fontsize=8)
+    ax_values.invert_yaxis()  # the input on top, the output at the bottom
+    top = max(values + [r.num_parameters for r in rows])
+    for ax in (ax_values, ax_params):
+        ax.set_xscale("log")
+        ax.set_xlim(1, top * 60)  # room for the labels right of the bars
+    ax_values.set(title="values per example after each layer", xlabel="values (log scale)")
+    ax_params.set(title="parameters of each layer", xlabel="parameters (log scale)")
+    ax_params.tick_params(labelleft=False)
+    return fig
+
+
 # --- 02 convolution ---
 
 
@@ -1007,10 +1082,10 @@ def _as_picture(image):
     import numpy as np
 
     array = np.asarray(image.detach().cpu() if hasattr(image, "detach") else image, dtype=float)
-    if array.ndim == 3 and array.shape[0] in (1, 3):
-        array = array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)  # (H, W, 3)
-    if array.ndim not in (2, 3):
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[0] not in (1, 3)):
         raise ValueError(f"image must be (H, W), (1, H, W) or (3, H, W), got shape {array.shape}")
+    if array.ndim == 3:
+        array = array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)  # (H, W) or (H, W, 3)
     return array.clip(0.0, 1.0) if array.ndim == 3 else array
 
 
@@ -1070,13 +1145,14 @@ def plot_receptive_field(image, regions, labels=None, title=None, ax=None):
     ax.set_facecolor(PADDING_COLOR)
     ax.imshow(picture, cmap=INPUT_CMAP, vmin=0.0, vmax=1.0)
     ax.add_patch(Rectangle((-0.5, -0.5), w, h, fill=False, ec=INPUT_COLOR, lw=1.2, ls=":"))
-    for region, label in zip(regions, labels, strict=True):
-        rect = Rectangle((0, 0), 1, 1, fill=False, ec=KERNEL_COLOR, lw=2.0)
+    styles = ("-", "--", ":", "-.")  # one line style per region, so overlapping regions stay apart
+    for index, (region, label) in enumerate(zip(regions, labels, strict=True)):
+        rect = Rectangle((0, 0), 1, 1, fill=False, ec=KERNEL_COLOR, lw=2.0, ls=styles[index % len(styles)])
         _place_region(rect, region)
         ax.add_patch(rect)
         if label:
-            ax.text(region[1][0] - 0.3, region[0][0] - 0.3, label, color=KERNEL_COLOR, fontsize=9,
-                    ha="left", va="bottom")
+            ax.text(region[1][0], region[0][0], label, color=KERNEL_COLOR, fontsize=9, ha="left", va="top",
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1.0})
     xlim, ylim = _region_bounds((h, w), regions)
     ax.set(xlim=xlim, ylim=ylim, xlabel="input column", ylabel="input row")
     if title is None:
@@ -1106,7 +1182,7 @@ def plot_rf_growth(depths, sizes: dict, ax=None):
     for label, values in sizes.items():
         ax.plot(list(depths), list(values), marker="o", label=label)
     ax.set(title="receptive field grows with depth", xlabel="number of layers",
-           ylabel="rf_size (input pixels)")
+           ylabel="rf_size (input pixels)", xticks=list(depths))
     ax.legend()
     ax.grid(alpha=0.3)
     return fig
@@ -1297,3 +1373,324 @@ def rf_numbers_html(table, unit) -> str:
     )
     return (f'<table class="rf-numbers">{cells}</table><p class="rf-formula">{formula}</p>'
             f'<table class="rf-layers"><tr>{head}</tr>{body}</table>')
+
+
+# --- 06 full implementation ---
+
+
+def training_curves_figure():
+    """An empty figure for :func:`plot_training_curves`: loss on the left, accuracy on the right."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8.0, 3.0), layout="constrained")
+    fig.subplots(1, 2)
+    return fig
+
+
+def plot_training_curves(history, epochs: int | None = None, fig=None):
+    """Loss per epoch (train and test) and test accuracy per epoch, side by side.
+
+    Redrawn from scratch on every call (a few lines: cheap), so ``fit`` can call it after
+    each epoch on the same figure.
+
+    Args:
+        history: anything with ``train_loss``, ``test_loss`` and ``test_accuracy`` lists
+            (a :class:`cnn_helpers.train.History`); the test lists may be empty.
+        epochs: the length of the x axis (so it stays put while training); default: as many
+            epochs as recorded.
+        fig: a figure from :func:`training_curves_figure` to redraw, or ``None`` for a new one.
+
+    Returns:
+        The matplotlib figure.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> h = SimpleNamespace(train_loss=[0.9, 0.4], test_loss=[0.5, 0.3], test_accuracy=[0.9, 0.95])
+        >>> fig = plot_training_curves(h, epochs=5)
+        >>> [ax.get_title() for ax in fig.axes]
+        ['loss', 'test accuracy']
+        >>> fig.axes[1].lines[0].get_ydata().tolist()
+        [90.0, 95.0]
+    """
+    fig = training_curves_figure() if fig is None else fig
+    loss_ax, accuracy_ax = fig.axes
+    done = len(history.train_loss)
+    last = max(epochs or done, done, 1)
+    x = list(range(1, done + 1))
+    loss_ax.clear()
+    loss_ax.plot(x, history.train_loss, "o-", color=INPUT_COLOR, label="train")
+    if history.test_loss:
+        loss_ax.plot(x[: len(history.test_loss)], history.test_loss, "s-", color=KERNEL_COLOR, label="test")
+    loss_ax.set(title="loss", xlabel="epoch", ylabel="cross-entropy", xlim=(0.5, last + 0.5))
+    loss_ax.legend(loc="upper right")
+    accuracy_ax.clear()
+    accuracy = [100.0 * a for a in history.test_accuracy]
+    accuracy_ax.plot(x[: len(accuracy)], accuracy, "s-", color=OUTPUT_COLOR)
+    if accuracy:
+        accuracy_ax.annotate(f"{accuracy[-1]:.1f}%", (len(accuracy), accuracy[-1]), textcoords="offset points",
+                             xytext=(0, -14), ha="center")
+    accuracy_ax.set(title="test accuracy", xlabel="epoch", ylabel="accuracy (%)", xlim=(0.5, last + 0.5))
+    for ax in (loss_ax, accuracy_ax):
+        ax.set_xticks(range(1, last + 1))
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_confusion_matrix(matrix, ax=None):
+    """A confusion matrix: row = true class, column = predicted class, each cell its count.
+
+    Args:
+        matrix: (classes, classes) counts; ``matrix[t, p]`` = images of class t predicted p.
+        ax: an axes to draw on, or ``None`` for a new figure.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        ValueError: ``matrix`` is not square.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = plot_confusion_matrix(np.array([[5, 1], [0, 4]]))
+        >>> [t.get_text() for t in fig.axes[0].texts]
+        ['5', '1', '0', '4']
+    """
+    import numpy as np
+
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix must be square (classes, classes), got shape {matrix.shape}")
+    n = matrix.shape[0]
+    fig, ax = new_axes(ax, figsize=(5.2, 4.6))
+    # Colour by the log of the count, so single mistakes stand out next to 100 right answers.
+    image = ax.imshow(np.log1p(matrix), cmap="Blues")
+    high = np.log1p(matrix).max()
+    for (t, p), count in np.ndenumerate(matrix):
+        ax.text(p, t, str(int(count)), ha="center", va="center", fontsize=8,
+                color="white" if np.log1p(count) > 0.6 * high else "black")
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set(title=f"confusion matrix: {int(np.trace(matrix))} of {int(matrix.sum())} right",
+           xlabel="predicted class", ylabel="true class")
+    fig.colorbar(image, ax=ax, label="log(1 + count)")
+    return fig
+
+
+def _grid(fig, count: int, columns: int, figsize_per: float = 1.1):
+    from matplotlib.figure import Figure
+
+    rows = max(1, -(-count // columns))
+    if fig is None:
+        fig = Figure(figsize=(figsize_per * columns, figsize_per * rows + 0.5), layout="constrained")
+    fig.clear()
+    return fig, fig.subplots(rows, columns, squeeze=False).ravel()
+
+
+def plot_misclassified(images, labels, predictions, columns: int = 8, max_images: int = 16, fig=None):
+    """The images a model got wrong, each titled "true → predicted".
+
+    Args:
+        images: (N, 1, H, W) or (N, H, W) images (all of them; the wrong ones are picked here).
+        labels: (N,) true classes.
+        predictions: (N,) predicted classes.
+        columns: images per row.
+        max_images: show at most this many (the first ones in dataset order).
+        fig: a figure to draw into (it is cleared), or ``None`` for a new one.
+
+    Returns:
+        The matplotlib figure; its suptitle says how many were wrong in all.
+
+    Raises:
+        ValueError: the three inputs differ in length.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = plot_misclassified(np.zeros((3, 28, 28)), [1, 2, 3], [1, 7, 3])
+        >>> [ax.get_title() for ax in fig.axes if ax.get_title()]
+        ['2 → 7']
+    """
+    import numpy as np
+
+    images = np.asarray(images)
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
+    if not len(images) == len(labels) == len(predictions):
+        raise ValueError(f"images, labels and predictions must have one entry per image, got lengths "
+                         f"{len(images)}, {len(labels)} and {len(predictions)}")
+    wrong = np.flatnonzero(labels != predictions)
+    shown = wrong[:max_images]
+    fig, axes = _grid(fig, max(len(shown), 1), columns)
+    for ax in axes:
+        ax.set_axis_off()
+    for ax, i in zip(axes, shown, strict=False):  # more axes than images
+        ax.imshow(images[i].reshape(images.shape[-2:]), cmap=INPUT_CMAP)
+        ax.set_title(f"{labels[i]} → {predictions[i]}", fontsize=9, color=KERNEL_COLOR)
+    fig.suptitle(f"{len(wrong)} of {len(labels)} images wrong (true → predicted); showing {len(shown)}")
+    return fig
+
+
+def plot_filters(weight, columns: int = 8, fig=None):
+    """The kernels of a conv layer's first input channel, one small image each.
+
+    Red is positive, blue negative, white zero, on one scale for all kernels, so strong and
+    weak filters can be compared.
+
+    Args:
+        weight: (out_channels, in_channels, kH, kW) weights, e.g. ``model.conv1[0].weight``.
+        columns: kernels per row.
+        fig: a figure to draw into (it is cleared), or ``None`` for a new one.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        ValueError: ``weight`` is not 4-D.
+
+    Shape:
+        weight: (C_out, C_in, kH, kW); channel 0 of each kernel is drawn.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = plot_filters(np.random.default_rng(0).normal(size=(16, 1, 5, 5)))
+        >>> len([ax for ax in fig.axes if ax.images])
+        16
+    """
+    import numpy as np
+
+    weight = np.asarray(weight.detach().cpu() if hasattr(weight, "detach") else weight)
+    if weight.ndim != 4:
+        raise ValueError(f"weight must be a conv weight (out_channels, in_channels, kH, kW), got shape {weight.shape}")
+    limit = float(np.abs(weight[:, 0]).max()) or 1.0
+    fig, axes = _grid(fig, len(weight), columns)
+    for ax in axes:
+        ax.set_axis_off()
+    for k, (ax, kernel) in enumerate(zip(axes, weight[:, 0], strict=False)):
+        ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"filter {k}", fontsize=8)
+    c_out, c_in, kh, kw = weight.shape
+    fig.suptitle(f"{c_out} learned {kh}×{kw} kernels (input channel 0 of {c_in}); red > 0 > blue")
+    return fig
+
+
+def plot_embedding(points, labels, title: str, ax=None):
+    """A 2-D embedding as a scatter plot, one colour per class, each class named at its median.
+
+    Args:
+        points: (N, 2) coordinates, e.g. the first two principal components.
+        labels: (N,) integer classes.
+        title: the figure title.
+        ax: an axes to draw on, or ``None`` for a new figure.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        ValueError: ``points`` is not (N, 2) or ``labels`` has another length.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = plot_embedding(np.array([[0, 0], [1, 1], [5, 5]]), [0, 0, 1], "demo")
+        >>> sorted(t.get_text() for t in fig.axes[0].texts)
+        ['0', '1']
+    """
+    import numpy as np
+
+    points, labels = np.asarray(points, dtype=float), np.asarray(labels)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ValueError(f"points must be (N, 2) with one label each, got points {points.shape} and "
+                         f"{len(labels)} labels")
+    fig, ax = new_axes(ax, figsize=(5.5, 4.8))
+    colours = [f"C{k}" for k in range(10)]
+    for k, cls in enumerate(np.unique(labels)):
+        mine = points[labels == cls]
+        colour = colours[k % len(colours)]
+        ax.scatter(mine[:, 0], mine[:, 1], s=6, alpha=0.5, color=colour)
+        x, y = np.median(mine, axis=0)
+        ax.text(x, y, str(cls), fontsize=14, weight="bold", color=colour, ha="center", va="center",
+                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": colour})
+    ax.set(title=title, xlabel="component 1", ylabel="component 2")
+    return fig
+
+
+def tile_maps(maps, columns: int):
+    """Arrange (C, H, W) feature maps into one (rows·(H+1) − 1, columns·(W+1) − 1) mosaic.
+
+    One image instead of C small axes is what keeps an explorer's redraw fast. The
+    one-pixel gaps are NaN (drawn as the background).
+
+    Example:
+        >>> import numpy as np
+        >>> tile_maps(np.ones((3, 2, 2)), columns=2).shape
+        (5, 5)
+    """
+    import numpy as np
+
+    maps = np.asarray(maps, dtype=float)
+    c, h, w = maps.shape
+    rows = -(-c // columns)
+    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for k in range(c):
+        r, q = divmod(k, columns)
+        mosaic[r * (h + 1): r * (h + 1) + h, q * (w + 1): q * (w + 1) + w] = maps[k]
+    return mosaic
+
+
+class _FeatureMapArtists:
+    """The two images of the feature-map explorer, created once and updated in place."""
+
+    def __init__(self, fig):
+        import numpy as np
+
+        self.ax_in, self.ax_maps = fig.subplots(1, 2, width_ratios=[1, 2.2])
+        self.image_in = self.ax_in.imshow(np.zeros((28, 28)), cmap=INPUT_CMAP, vmin=0, vmax=1)
+        self.image_maps = self.ax_maps.imshow(np.zeros((2, 2)), cmap=OUTPUT_CMAP)
+        self.ax_in.set(xlabel="column", ylabel="row")
+        self.ax_maps.set(xlabel="channels, left to right, top to bottom", ylabel="")
+        self.ax_maps.set_xticks([])
+        self.ax_maps.set_yticks([])
+
+
+def feature_map_figure():
+    """The persistent figure :func:`plot_feature_maps` redraws (small, for a fast explorer)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.5, 3.0), layout="constrained")
+    fig._feature_map_artists = _FeatureMapArtists(fig)
+    return fig
+
+
+def plot_feature_maps(image, maps, image_title: str, maps_title: str, columns: int = 8, fig=None):
+    """An input image next to all the feature maps a layer made of it, tiled on one scale.
+
+    Args:
+        image: (H, W) input.
+        maps: (C, H', W') feature maps; one colour scale for all channels (min to max), so
+            strong and silent channels are told apart.
+        image_title: title over the input.
+        maps_title: title over the maps.
+        columns: maps per row.
+        fig: a figure from :func:`feature_map_figure` (updated in place), or ``None``.
+
+    Returns:
+        The matplotlib figure.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = plot_feature_maps(np.zeros((28, 28)), np.ones((16, 14, 14)), "digit", "conv1")
+        >>> fig.axes[1].images[0].get_array().shape
+        (29, 119)
+    """
+    import numpy as np
+
+    fig = feature_map_figure() if fig is None else fig
+    art = fig._feature_map_artists
+    image, maps = np.asarray(image, dtype=float), np.asarray(maps, dtype=float)
+    art.image_in.set_data(image)
+    art.image_in.set_extent((-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5))
+    art.ax_in.set_title(image_title, fontsize=10)
+    mosaic = tile_maps(maps, min(columns, len(maps)))
+    low, high = float(np.nanmin(maps)), float(np.nanmax(maps))
+    art.image_maps.set_data(mosaic)
+    art.image_maps.set_extent((-0.5, mosaic.shape[1] - 0.5, mosaic.shape[0] - 0.5, -0.5))
+    art.image_maps.set_clim(low, high if high > low else low + 1.0)
+    art.ax_maps.set_title(maps_title, fontsize=10)
+    return fig

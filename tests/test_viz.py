@@ -315,3 +315,107 @@ def test_plot_parameter_counts_labels_every_bar_with_its_count():
     assert ax.get_xscale() == "log" and ax.get_title() == "10×10 input"
     assert [t.get_text() for t in ax.texts] == ["10,100", "10"]
     assert [p.get_width() for p in ax.patches] == [10_100, 10]
+
+
+# --- 03 receptive field ---
+
+
+def _rectangles(ax):
+    from matplotlib.patches import Rectangle
+
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def _box(rect):
+    """((top, bottom), (left, right)) of the pixels a Rectangle patch covers (edges at +-0.5)."""
+    x, y = rect.get_xy()
+    top, left = round(y + 0.5), round(x + 0.5)
+    return ((top, top + round(rect.get_height()) - 1), (left, left + round(rect.get_width()) - 1))
+
+
+def test_region_size():
+    assert viz.region_size(((-6, 9), (2, 4))) == (16, 3)
+
+
+def test_plot_receptive_field_draws_each_region_where_it_is_and_shows_the_padding():
+    regions = [((-6, 9), (-6, 9)), ((10, 25), (14, 29))]
+    fig = viz.plot_receptive_field(np.zeros((1, 28, 28)), regions, labels=["a", "b"])
+    ax = fig.axes[0]
+    border, *drawn = _rectangles(ax)
+    assert _box(border) == ((0, 27), (0, 27))                  # the image
+    assert [_box(r) for r in drawn] == regions                  # the regions, unclipped
+    assert ax.get_xlim() == (-6.5, 29.5) and ax.get_ylim() == (27.5, -6.5)  # padding in view
+    assert [t.get_text() for t in ax.texts] == ["a", "b"]
+    assert ax.get_title() == "receptive field: 16 × 16 input pixels"
+    assert ax.get_xlabel() == "input column" and ax.get_ylabel() == "input row"
+    viz.figure_to_png(fig)
+
+
+def test_plot_receptive_field_takes_an_rgb_image_and_an_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert viz.plot_receptive_field(np.ones((3, 10, 12)), ((0, 2), (0, 2)), title="t", ax=ax) is fig
+    assert ax.images[0].get_array().shape == (10, 12, 3)
+
+
+def test_plot_receptive_field_rejects_bad_input():
+    with pytest.raises(ValueError, match="labels has 1 entries for 2 regions"):
+        viz.plot_receptive_field(np.zeros((8, 8)), [((0, 2), (0, 2)), ((1, 3), (1, 3))], labels=["a"])
+    with pytest.raises(ValueError, match=r"image must be \(H, W\), \(1, H, W\) or \(3, H, W\)"):
+        viz.plot_receptive_field(np.zeros((2, 8, 8)), ((0, 2), (0, 2)))
+
+
+def test_plot_rf_growth_draws_one_line_per_stack():
+    fig = viz.plot_rf_growth([1, 2, 3], {"a": [3, 5, 7], "b": [3, 7, 11]})
+    lines = fig.axes[0].get_lines()
+    assert [list(line.get_ydata()) for line in lines] == [[3, 5, 7], [3, 7, 11]]
+    assert list(fig.axes[0].get_xticks()) == [1, 2, 3]
+
+
+def test_plot_effective_receptive_field_scales_to_one_and_outlines_the_region():
+    import torch
+
+    erf = torch.zeros(9, 9)
+    erf[4, 4], erf[3, 4] = 2.0, 1.0
+    fig = viz.plot_effective_receptive_field(erf, ((2, 6), (2, 6)))
+    ax = fig.axes[0]
+    assert ax.images[0].get_array().max() == 1.0 and ax.images[0].get_array()[3, 4] == 0.5
+    assert _box(_rectangles(ax)[0]) == ((2, 6), (2, 6))
+    assert len(fig.axes) == 2  # the map and its colour bar
+
+
+def test_plot_rf_explorer_reuses_its_artists_and_moves_the_region():
+    fig = viz.plot_rf_explorer(np.zeros((28, 28)), ((-6, 9), (-6, 9)), (7, 7), (0, 0))
+    ax_in, ax_out = fig.axes
+    region_patch = fig._rf_artists.region
+    viz.plot_rf_explorer(np.zeros((28, 28)), ((10, 25), (14, 29)), (7, 7), (4, 5), fig=fig)
+    assert fig.axes == [ax_in, ax_out] and fig._rf_artists.region is region_patch
+    assert _box(region_patch) == ((10, 25), (14, 29))
+    assert _box(fig._rf_artists.unit) == ((4, 4), (5, 5))
+    grid = ax_out.images[0].get_array()
+    assert grid.shape == (7, 7) and np.argwhere(grid == grid.max()).tolist() == [[4, 5]]
+    assert ax_in.get_xlim() == (-0.5, 29.5)
+    assert [ax.get_title() for ax in fig.axes] == ["input 28 × 28: region 16 × 16", "output 7 × 7: unit (4, 5)"]
+    viz.figure_to_png(fig)
+
+
+def test_rf_numbers_html_shows_the_calculators_numbers_for_a_non_square_stack():
+    from torch import nn
+
+    from cnn_helpers.receptive_field import receptive_field
+
+    stack = nn.Sequential(nn.Conv2d(1, 1, (3, 5), stride=(1, 2), padding=(1, 0)), nn.Conv2d(1, 1, 3))
+    table = receptive_field(stack, (1, 20, 30))
+    last = table[-1]
+    html = viz.rf_numbers_html(table, (2, 3))
+    (top, bottom), (left, right) = last.region(2, 3)
+    assert f'<td class="output-size">{last.output_size[0]} × {last.output_size[1]}</td>' in html
+    assert f'<td class="rf-size">{last.rf_size[0]} × {last.rf_size[1]}</td>' in html
+    assert last.rf_size == (5, 9)
+    assert '<td class="effective-stride">(1, 2)</td>' in html and last.effective_stride == (1, 2)
+    assert '<td class="effective-padding">(1, 0)</td>' in html and last.effective_padding == (1, 0)
+    assert f'<td class="region-rows">{top} … {bottom}</td>' in html
+    assert f'<td class="region-cols">{left} … {right}</td>' in html
+    assert html.count('class="rf-layer"') == len(table) == 2

@@ -456,3 +456,154 @@ def test_render_conv_draws_every_slider_combination():
         assert fits and "multiply-adds" in html
         drawn += 1
     assert drawn + refused == 11 * 4 * 6 * 4 and refused > 0
+
+
+# --- 03 receptive field ---
+
+
+@pytest.fixture(scope="module")
+def rf_explorer_03():
+    from cnn_helpers.widgets import rf_explorer
+
+    return rf_explorer()
+
+
+def _shown(explorer, cls):
+    """The text of the numbers cell with class ``cls``."""
+    import re
+
+    return re.search(f'<td class="{cls}">(.*?)</td>', explorer.numbers.value).group(1)
+
+
+def _expected_row(layers, padding, size=(28, 28)):
+    """The last row of receptive_field on a stack built here, independently of the explorer."""
+    from torch import nn
+
+    from cnn_helpers.receptive_field import receptive_field
+
+    stack = nn.Sequential(*[nn.Conv2d(1, 1, k, s, padding=k // 2 if padding == "half" else 0) for k, s in layers])
+    return receptive_field(stack, (1, *size))[-1]
+
+
+def _set_custom(explorer, layers, padding="none", image="digit"):
+    controls = explorer.controls
+    controls["preset"].value = "custom stack"
+    controls["image"].value = image
+    controls["padding"].value = padding
+    controls["layers"].value = len(layers)
+    for n, (k, s) in enumerate(layers, start=1):
+        controls[f"kernel_{n}"].value = k
+        controls[f"stride_{n}"].value = s
+
+
+@pytest.mark.parametrize(("layers", "padding", "unit"), [
+    ([(3, 1), (3, 1)], "none", (10, 17)),
+    ([(3, 1), (5, 2), (3, 1)], "half", (2, 3)),
+    ([(7, 3), (2, 1), (3, 2), (1, 1)], "none", (0, 1)),
+])
+def test_rf_explorer_shows_the_calculators_numbers(rf_explorer_03, layers, padding, unit):
+    explorer = rf_explorer_03
+    _set_custom(explorer, layers, padding)
+    explorer.controls["unit_row"].value, explorer.controls["unit_col"].value = unit
+    row = _expected_row(layers, padding)
+    (top, bottom), (left, right) = row.region(*unit)
+    assert explorer.message.value == ""
+    assert _shown(explorer, "output-size") == f"{row.output_size[0]} × {row.output_size[1]}"
+    assert _shown(explorer, "rf-size") == f"{row.rf_size[0]} × {row.rf_size[1]}"
+    assert _shown(explorer, "effective-stride") == str(row.effective_stride[0])
+    assert _shown(explorer, "effective-padding") == str(row.effective_padding[0])
+    assert _shown(explorer, "region-rows") == f"{top} … {bottom}"
+    assert _shown(explorer, "region-cols") == f"{left} … {right}"
+    assert explorer.numbers.value.count('class="rf-layer"') == len(layers)
+
+
+def test_rf_explorer_course_model_preset(rf_explorer_03):
+    explorer = rf_explorer_03
+    explorer.controls["image"].value = "digit"
+    explorer.controls["preset"].value = "course model (conv1, conv2)"
+    explorer.controls["unit_row"].value, explorer.controls["unit_col"].value = 0, 0
+    assert (_shown(explorer, "rf-size"), _shown(explorer, "effective-stride"),
+            _shown(explorer, "effective-padding")) == ("16 × 16", "4", "6")
+    assert _shown(explorer, "region-rows") == "-6 … 9" and _shown(explorer, "output-size") == "7 × 7"
+    assert (explorer.controls["unit_row"].max, explorer.controls["unit_col"].max) == (6, 6)
+    # the custom-stack sliders do nothing here, so they are greyed out
+    assert explorer.controls["kernel_1"].disabled and explorer.controls["padding"].disabled
+    explorer.controls["preset"].value = "two 3×3 convs"
+    assert _shown(explorer, "rf-size") == "5 × 5" and _shown(explorer, "output-size") == "24 × 24"
+    explorer.controls["preset"].value = "one 5×5 conv"
+    assert _shown(explorer, "rf-size") == "5 × 5" and explorer.numbers.value.count('class="rf-layer"') == 1
+
+
+def test_rf_explorer_unit_sliders_follow_the_output_and_the_picture_changes(rf_explorer_03):
+    explorer = rf_explorer_03
+    _set_custom(explorer, [(3, 1), (3, 1)])
+    explorer.controls["unit_row"].value = 20
+    before = explorer.image.value
+    explorer.controls["unit_col"].value = 5
+    assert explorer.image.value != before and _shown(explorer, "region-cols") == "5 … 9"
+    explorer.controls["stride_1"].value = 2  # output 13 x 13 -> 11 x 11: the sliders shrink with it
+    assert (explorer.controls["unit_row"].max, explorer.controls["unit_row"].value) == (10, 10)
+    assert explorer.controls["kernel_3"].disabled and not explorer.controls["kernel_2"].disabled
+    explorer.controls["image"].value = "photo"  # the photo: 64 x 55 pixels
+    row = _expected_row([(3, 2), (3, 1)], "none", size=(64, 55))
+    assert _shown(explorer, "output-size") == f"{row.output_size[0]} × {row.output_size[1]}"
+    assert explorer.controls["unit_col"].max == row.output_size[1] - 1
+
+
+def test_rf_explorer_impossible_stack_shows_a_plain_message(rf_explorer_03):
+    explorer = rf_explorer_03
+    _set_custom(explorer, [(7, 3), (7, 3), (7, 3), (7, 3)])
+    assert "leaves no output on the 28 × 28 image (output size 0)" in explorer.message.value
+    assert "Use fewer layers, smaller kernels or strides" in explorer.message.value
+    assert "Please report it" not in explorer.message.value
+    explorer.controls["layers"].value = 2
+    assert explorer.message.value == ""
+
+
+def test_render_rf_rejects_a_unit_outside_the_output():
+    import torch
+
+    from cnn_helpers.widgets import render_rf
+
+    with pytest.raises(ValueError, match=r"unit \(6, 0\) is outside the 6 × 6 output; pick a row from 0 to 5"):
+        render_rf(None, {"zeros": torch.zeros(1, 8, 8)}, "custom stack", "zeros", 1, "none", 6, 0,
+                  kernel_1=3, stride_1=1)
+
+
+def test_build_rf_stack_rejects_bad_settings():
+    from cnn_helpers.widgets import build_rf_stack
+
+    with pytest.raises(ValueError, match="padding must be one of 'none', 'half', got 'same'"):
+        build_rf_stack([3], [1], padding="same")
+    with pytest.raises(ValueError, match="give one stride per kernel size"):
+        build_rf_stack([3, 3], [1])
+    with pytest.raises(ValueError, match=r"kernel_sizes\[1\] must be an integer >= 1, got 0"):
+        build_rf_stack([3, 0], [1, 1])
+
+
+def test_rf_explorer_grid_of_stacks_renders_without_an_exception():
+    import itertools
+
+    import torch
+
+    from cnn_helpers.widgets import RF_PRESETS, render_rf
+
+    images = {"digit": torch.rand(1, 28, 28), "photo": torch.rand(3, 64, 55)}
+    fig = viz.rf_explorer_figure()
+    rendered = impossible = 0
+    for preset, image, layers, k, s, padding in itertools.product(
+            RF_PRESETS, images, range(1, 5), (1, 4, 7), (1, 3), ("none", "half")):
+        if RF_PRESETS[preset] is not None or preset != "custom stack":
+            if (layers, k, s, padding) != (1, 1, 1, "none"):
+                continue  # presets ignore the sliders: once per image is enough
+        per_layer = {f"{name}_{n}": v for n in range(1, 5) for name, v in (("kernel", k), ("stride", s))}
+        try:
+            html = render_rf(fig, images, preset, image, layers, padding, 0, 0, **per_layer)
+        except ValueError as error:
+            assert "output size 0" in str(error)
+            impossible += 1
+            continue
+        assert 'class="rf-size"' in html
+        rendered += 1
+    assert rendered > 50 and impossible > 5
+    viz.figure_to_png(fig)
