@@ -7,6 +7,11 @@ The course model is the one of the source material, layer for layer::
     Linear(32 * 7 * 7, 10)
 
 held in submodules named ``conv1``, ``conv2`` and ``out`` (28,938 parameters).
+``build_cnn`` makes variations of it for experiments; ``trace_shapes`` lists the shape of
+one example after every layer of any model (notebook 05).
+
+Every model here is torch.fx-traceable (the receptive-field calculator traces it): the input
+check is one fx node without users, so it never changes the traced geometry.
 
 Example:
     >>> model = SeedCNN()
@@ -154,6 +159,14 @@ class ConvNet(nn.Module):
     Shape:
         - Input: (N, in_channels, H, W) with (H, W) = ``input_size``.
         - Output: (N, num_classes) logits; ``features`` gives (N, flattened size).
+
+    Raises:
+        ValueError / TypeError: input of another shape or type, as for :class:`SeedCNN`.
+
+    Example:
+        >>> model = build_cnn(channels=(8,), in_channels=3, input_size=(32, 32), num_classes=5)
+        >>> model.features(torch.zeros(1, 3, 32, 32)).shape  # 8 channels of 16 x 16 after the pool
+        torch.Size([1, 2048])
     """
 
     def __init__(self, blocks: list[nn.Sequential], out: nn.Linear, in_channels: int,
