@@ -34,3 +34,26 @@ execute: $(STAMP)  ## re-execute every notebook in place, deterministically
 
 bench: $(STAMP)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README
 	$(PY) tools/bench.py --update-readme
+
+# --- instructors: nbgrader (INSTRUCTORS.md) ---
+# nbgrader gets its own venv: installed in .venv it would add grading panels to the students' JupyterLab.
+IVENV  := .venv-instructor
+IPY    := $(IVENV)/bin/python
+ISTAMP := $(IVENV)/.installed
+COURSE ?= build/course
+
+.PHONY: instructor-setup student instructor-test
+
+$(ISTAMP): pyproject.toml
+	test -x $(IPY) || $(PYTHON) -m venv $(IVENV)
+	$(IPY) -m pip install --quiet --upgrade pip
+	$(IPY) -m pip install --quiet -e '.[instructor]'
+	touch $(ISTAMP)
+
+instructor-setup: $(ISTAMP)  ## create .venv-instructor: the package with nbgrader, kept out of .venv
+
+student: $(ISTAMP)  ## student versions of every notebook into student/ with nbgrader (course folder COURSE=build/course)
+	$(IPY) tools/student_versions.py --course $(COURSE) --out student $(NOTEBOOKS)
+
+instructor-test: $(STAMP) $(ISTAMP)  ## the nbgrader cycle on every notebook (tests/test_nbgrader.py)
+	$(PY) -m pytest -n 2 --dist loadscope tests/test_nbgrader.py
