@@ -332,15 +332,16 @@ def _as_matrix(value, name: str):
     return array
 
 
-def _write_numbers(ax, values, fmt: str = "{:.3g}") -> None:
-    """Write each finite entry of ``values`` (H, W) at its pixel centre."""
+def _write_numbers(ax, image, values, fmt: str = "{:.3g}") -> None:
+    """Write each finite entry of ``values`` (H, W) at its pixel centre, readable on ``image``'s colours."""
     import numpy as np
 
-    middle = (np.nanmin(values) + np.nanmax(values)) / 2 if np.isfinite(values).any() else 0.0
+    red, green, blue, _ = np.moveaxis(image.to_rgba(values), -1, 0)  # colour of each pixel
+    dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5  # luma: white text on dark pixels
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
-                    color="white" if v < middle else "black")
+                    color="white" if dark[i, j] else "black")
 
 
 def plot_sliding_window(x, kernel, output, unit=(0, 0), stride=1, fig=None):
@@ -375,6 +376,7 @@ def plot_sliding_window(x, kernel, output, unit=(0, 0), stride=1, fig=None):
         >>> [ax.get_title() for ax in fig.axes]
         ['input 4 × 4, window at (0, 0)', 'kernel 3 × 3', 'output 2 × 2: (0, 0) = 45']
     """
+    import numpy as np
     from matplotlib.patches import Rectangle
 
     x, kernel, output = _as_matrix(x, "x"), _as_matrix(kernel, "kernel"), _as_matrix(output, "output")
@@ -389,10 +391,11 @@ def plot_sliding_window(x, kernel, output, unit=(0, 0), stride=1, fig=None):
     fig.clear()
     ax_in, ax_k, ax_out = fig.subplots(1, 3, width_ratios=[x.shape[1], kernel.shape[1], output.shape[1]])
     (kh, kw), top, left = kernel.shape, row * stride, col * stride
-    panels = ((ax_in, x, INPUT_CMAP), (ax_k, kernel, "RdBu_r"), (ax_out, output, OUTPUT_CMAP))
-    for ax, values, cmap in panels:
-        ax.imshow(values, cmap=cmap, interpolation="nearest")
-        _write_numbers(ax, values)
+    limit = float(np.abs(kernel).max()) or 1.0  # symmetric scale for the kernel: white is 0
+    panels = ((ax_in, x, INPUT_CMAP, {}), (ax_k, kernel, "RdBu_r", {"vmin": -limit, "vmax": limit}),
+              (ax_out, output, OUTPUT_CMAP, {}))
+    for ax, values, cmap, scale in panels:
+        _write_numbers(ax, ax.imshow(values, cmap=cmap, interpolation="nearest", **scale), values)
         ax.set(xlabel="column", ylabel="row", xticks=range(values.shape[1]), yticks=range(values.shape[0]))
     ax_in.add_patch(Rectangle((left - 0.5, top - 0.5), kw, kh, fill=False, ec=KERNEL_COLOR, lw=3))
     ax_k.add_patch(Rectangle((-0.5, -0.5), kw, kh, fill=False, ec=KERNEL_COLOR, lw=3))
