@@ -159,7 +159,8 @@ def _conv_numbers_html(image_size, settings: dict, numbers: dict, unit, window) 
          f"{c}·{oh}·{ow} outputs × {k * k} each = {numbers['multiply_adds']:,}"),
         ("window", "window",
          f"output unit {unit} sees input rows {window[0][0]}…{window[0][1]}, "
-         f"columns {window[1][0]}…{window[1][1]} (negative or past the edge: padding)"),
+         f"columns {window[1][0]}…{window[1][1]}" + (f", taps {d} pixels apart" if d > 1 else "")
+         + " (negative or past the edge: padding)"),
     ]
     cells = "".join(f'<tr class="{cls}"><th style="text-align:left">{label}</th><td>{text}</td></tr>'
                     for cls, label, text in rows)
@@ -219,13 +220,14 @@ def conv_explorer(image=None) -> Explorer:
     """Sliders for kernel_size, stride, padding, dilation and out_channels on a real ``nn.Conv2d``.
 
     Shows the padded input with the window of one output unit (the ``position`` slider
-    walks it across the output), the kernel, the first output channel, and the numbers:
-    the output-size formula filled in, the parameter count and the multiply-adds. A
-    kernel that does not fit in the padded input shows a plain message.
+    walks it across the output) and the kernel's taps coloured by their weights, the first
+    output channel, and the numbers: the output-size formula filled in, the parameter count
+    and the multiply-adds. A kernel that does not fit in the padded input shows a plain
+    message.
 
     Args:
-        image: (H, W) tensor to convolve; default: the course photo's mean over colours,
-            shrunk to ``CONV_IMAGE_SIZE`` pixels on its longer side.
+        image: (H, W) tensor or array to convolve; default: the course photo's mean over
+            colours, shrunk to ``CONV_IMAGE_SIZE`` pixels on its longer side.
 
     Returns:
         An :class:`Explorer`; its ``controls`` are the sliders by name.
@@ -239,16 +241,17 @@ def conv_explorer(image=None) -> Explorer:
         >>> "1·3·3 weights" in explorer.numbers.value
         True
     """
+    import torch
     from matplotlib.figure import Figure
 
     from .data import sample_image
 
     if image is None:
         image = sample_image(size=CONV_IMAGE_SIZE).mean(dim=0)  # (H, W) grey
+    image = torch.as_tensor(image).detach().float()
     if image.dim() != 2:
         raise ValueError(f"image must be a 2-D (H, W) tensor, got shape {tuple(image.shape)}; "
                          "pick one channel, e.g. photo[0]")
-    image = image.detach().float()
 
     def slider(description, value, low, high):
         return widgets.IntSlider(value=value, min=low, max=high, description=description,

@@ -401,6 +401,23 @@ def test_conv_explorer_position_walks_the_window_over_every_output_unit(conv):
     assert f"output unit ({oh - 1}, {ow - 1})" in conv.numbers.value
 
 
+def test_conv_explorer_takes_any_2d_image_and_refuses_others():
+    import numpy as np
+
+    from cnn_helpers.widgets import conv_explorer
+
+    explorer = conv_explorer(np.eye(12))
+    assert "H<sub>out</sub> = ⌊(H + 2·p − d·(k − 1) − 1) / s⌋ + 1 = ⌊(12 + 2·2" in explorer.numbers.value
+    with pytest.raises(ValueError, match=r"image must be a 2-D \(H, W\) tensor, got shape \(3, 8, 8\); pick one"):
+        conv_explorer(np.zeros((3, 8, 8)))
+
+
+def test_conv_explorer_says_which_pixels_a_dilated_window_uses(conv):
+    for name, value in {"kernel_size": 3, "stride": 1, "padding": 0, "dilation": 3, "position": 0}.items():
+        conv.controls[name].value = value
+    assert "sees input rows 0…6, columns 0…6, taps 3 pixels apart" in conv.numbers.value
+
+
 def test_render_conv_draws_the_real_layers_output_and_kernel():
     import numpy as np
     import torch
