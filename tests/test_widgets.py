@@ -447,6 +447,26 @@ def test_render_conv_leaves_the_notebooks_random_state_and_threads_alone():
     assert torch.get_num_threads() == threads and torch.equal(torch.random.get_rng_state(), state)
 
 
+def test_conv_explorer_draws_a_random_sample_of_settings_to_png(conv):
+    # The grid below calls render_conv without drawing the PNG; this sample goes through the
+    # sliders and the PNG too, so errors that only appear when matplotlib draws would show.
+    import random
+
+    rng = random.Random(0)
+    size = _conv_image_size()
+    for _ in range(15):  # each setting is six slider moves, so six redraws
+        values = {name: rng.randint(c.min, c.max) for name, c in conv.controls.items() if name != "position"}
+        for name, value in values.items():
+            conv.controls[name].value = value
+        conv.controls["position"].value = rng.randint(0, conv.controls["position"].max)
+        k, p, d = values["kernel_size"], values["padding"], values["dilation"]
+        fits = d * (k - 1) + 1 <= min(size) + 2 * p
+        if fits:
+            assert conv.message.value == "" and conv.image.value[:4] == b"\x89PNG"
+        else:
+            assert "does not fit" in conv.message.value
+
+
 def test_render_conv_draws_every_slider_combination():
     import itertools
 
@@ -624,3 +644,115 @@ def test_rf_explorer_grid_of_stacks_renders_without_an_exception():
         rendered += 1
     assert rendered > 50 and impossible > 5
     viz.figure_to_png(fig)
+
+
+def test_rf_explorer_leaves_the_thread_count_alone(rf_explorer_03):
+    import torch
+
+    threads = torch.get_num_threads()
+    _set_custom(rf_explorer_03, [(5, 1), (3, 2), (4, 1)], "half")  # new stacks: computed on one thread
+    assert rf_explorer_03.message.value == "" and torch.get_num_threads() == threads
+
+
+# --- 05 fully connected ---
+
+
+def test_trace_course_style_model_matches_a_real_model():
+    import torch
+
+    from cnn_helpers.model import SeedCNN, build_cnn, count_parameters, trace_shapes
+    from cnn_helpers.widgets import trace_course_style_model
+
+    trace = trace_course_style_model(28, 2, 5, 2, "max")
+    real = trace_shapes(SeedCNN(), (1, 28, 28))
+    assert [r.output_shape for r in trace] == [r.output_shape for r in real]
+    assert [r.num_parameters for r in trace] == [r.num_parameters for r in real]
+    for args in [(32, 3, 3, 0, "avg"), (64, 1, 7, 3, "none"), (16, 4, 1, 0, "max")]:
+        trace = trace_course_style_model(*args)
+        size, blocks, kernel_size, padding, pool = args
+        model = build_cnn(channels=(16, 32, 64, 128)[:blocks], kernel_size=kernel_size, padding=padding,
+                          pool=pool, input_size=size)  # on the CPU, with real numbers
+        assert trace.total_parameters == count_parameters(model)
+        assert trace[-2].output_shape == (model.out.in_features,)
+        assert model(torch.zeros(2, 1, size, size)).shape == (2, 10)
+
+
+def test_trace_course_style_model_refuses_a_map_that_shrinks_to_nothing():
+    from cnn_helpers.widgets import trace_course_style_model
+
+    with pytest.raises(ValueError, match="block conv4.*too small for pool_size 2"):
+        trace_course_style_model(8, 4, 5, 2, "max")
+    with pytest.raises(ValueError, match="blocks must be at most 4, got 5"):
+        trace_course_style_model(28, 5, 5, 2, "max")
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    from cnn_helpers.widgets import shape_explorer
+
+    return shape_explorer()
+
+
+def test_shape_explorer_starts_on_the_course_model(shapes):
+    numbers = shapes.numbers.value
+    assert "C·H·W of the last block = 32·7·7 = 1,568" in numbers
+    assert "1,568·10 weights + 10 biases = 15,690 (54.2% of all 28,938)" in numbers
+    assert "input (8, 1, 28, 28) → flattened (8, 1,568) → logits (8, 10)" in numbers
+    assert 'class="shape-trace"' in numbers and "conv2.2" in numbers
+    assert shapes.image.value[:4] == b"\x89PNG" and "shape-explorer" in shapes._dom_classes
+
+
+def test_shape_explorer_follows_input_size_pooling_and_batch(shapes):
+    image = shapes.image.value
+    shapes.controls["input_size"].value = 32
+    assert "= 32·8·8 = 2,048" in shapes.numbers.value and shapes.image.value != image
+    shapes.controls["pool"].value = "none"
+    assert "= 32·32·32 = 32,768" in shapes.numbers.value
+    shapes.controls["batch_size"].value = 1
+    assert "logits (1, 10)" in shapes.numbers.value
+    shapes.controls["blocks"].value = 1
+    assert "= 16·32·32 = 16,384" in shapes.numbers.value
+    for name, value in (("blocks", 2), ("pool", "max"), ("batch_size", 8), ("input_size", 28)):
+        shapes.controls[name].value = value
+    assert "= 32·7·7 = 1,568" in shapes.numbers.value
+
+
+def test_shape_explorer_says_plainly_when_the_map_vanishes(shapes):
+    shapes.controls["input_size"].value = 8
+    shapes.controls["blocks"].value = 4
+    assert "too small for pool_size 2" in shapes.message.value and "Traceback" not in shapes.message.value
+    shapes.controls["blocks"].value = 2
+    assert shapes.message.value == ""
+    shapes.controls["input_size"].value = 28
+
+
+def test_render_shapes_on_a_grid():
+    import itertools
+
+    from cnn_helpers.model import build_cnn
+    from cnn_helpers.widgets import render_shapes
+
+    fig = viz.shape_figure()
+    for size, blocks, k, p, pool in itertools.product((8, 28, 64), (1, 4), (1, 7), (0, 3), ("max", "none")):
+        try:
+            build_cnn(channels=(16, 32, 64, 128)[:blocks], kernel_size=k, padding=p, pool=pool, input_size=size)
+        except ValueError:
+            with pytest.raises(ValueError):
+                render_shapes(fig, size, blocks, k, p, pool)
+            continue
+        assert "Linear in_features" in render_shapes(fig, size, blocks, k, p, pool)
+    assert viz.figure_to_png(fig)[:4] == b"\x89PNG"
+
+
+def test_pooling_explorer_keeps_its_window_in_place_and_redraws_once():
+    from cnn_helpers.widgets import pooling_explorer
+
+    explorer = pooling_explorer()
+    assert explorer.controls["position"].value == 7 * 14 + 7  # the middle of the 14 x 14 output
+    renders = []
+    draw = explorer.render
+    explorer.render = lambda fig, **values: renders.append(values) or draw(fig, **values)
+    explorer.controls["stride"].value = 1  # 27 x 27 output: (7, 7) of 14 x 14 becomes (13, 13)
+    assert len(renders) == 1 and explorer.controls["position"].max == 27 * 27 - 1
+    assert explorer.controls["position"].value == 13 * 27 + 13
+    assert "output (13, 13)" in explorer.numbers.value
