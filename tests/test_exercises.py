@@ -6,6 +6,21 @@ import torch
 
 from cnn_helpers.exercises import WrongAnswer
 
+# --- shared mechanism ---
+
+
+def test_a_confirmation_is_printed_once_and_not_echoed_again(capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    from cnn_helpers.exercises import correct
+
+    text = correct("1 + 1 = 2.")
+    assert capsys.readouterr().out == "Correct! 1 + 1 = 2.\n"
+    assert text == "Correct! 1 + 1 = 2."
+    # As a cell's last value, Jupyter would show it a second time without this.
+    assert DisplayFormatter().format(text) == ({}, {})
+
+
 # --- 00 introduction ---
 
 
@@ -547,3 +562,79 @@ def test_student_stubs_fail_every_check(notebook, checks):
     for grade_id, error in outcomes:
         # NameError: the answer variable exists nowhere else in the notebook, so a stub cannot pass
         assert isinstance(error, NameError), f"{grade_id} did not fail on a stubbed answer: {error!r}"
+
+
+# --- 06 full implementation ---
+
+CONFUSION = np.array([[98, 0, 2], [1, 95, 4], [0, 7, 93]])  # rows: true, columns: predicted
+
+
+def test_steps_per_epoch():
+    from cnn_helpers.exercises import check_steps_per_epoch
+
+    assert check_steps_per_epoch(32).startswith("Correct!")
+    assert check_steps_per_epoch(32.0).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="counts the full batches only"):
+        check_steps_per_epoch(31)
+    with pytest.raises(WrongAnswer, match="31.25 batches means some full batches plus one smaller"):
+        check_steps_per_epoch(4000 / 128)
+    with pytest.raises(WrongAnswer, match="one step per image"):
+        check_steps_per_epoch(4000)
+    with pytest.raises(WrongAnswer, match="should be a whole number"):
+        check_steps_per_epoch("32")
+    with pytest.raises(WrongAnswer, match="should be a whole number"):
+        check_steps_per_epoch(None)  # a stub that never assigned an answer
+
+
+def test_accuracy_from_confusion():
+    from cnn_helpers.exercises import check_accuracy_from_confusion
+
+    expected = (98 + 95 + 93) / 300
+    assert check_accuracy_from_confusion(expected, CONFUSION).startswith("Correct!")
+    assert check_accuracy_from_confusion(torch.tensor(expected), torch.tensor(CONFUSION)).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="that is a percentage"):
+        check_accuracy_from_confusion(100 * expected, CONFUSION)
+    with pytest.raises(WrongAnswer, match="286 is the number of right answers"):
+        check_accuracy_from_confusion(286, CONFUSION)
+    with pytest.raises(WrongAnswer, match="that is the error rate"):
+        check_accuracy_from_confusion(1 - expected, CONFUSION)
+    with pytest.raises(WrongAnswer, match="accuracy on class 0 only"):
+        check_accuracy_from_confusion(0.98, CONFUSION)
+    with pytest.raises(WrongAnswer, match="sum of the diagonal"):
+        check_accuracy_from_confusion(0.5, CONFUSION)
+    with pytest.raises(WrongAnswer, match="should be a number"):
+        check_accuracy_from_confusion(None, CONFUSION)
+
+
+def test_most_confused():
+    from cnn_helpers.exercises import check_most_confused
+
+    assert check_most_confused((2, 1), CONFUSION).startswith("Correct! 7 images of a 2 were called 1")
+    assert check_most_confused([2, 1], torch.tensor(CONFUSION)).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="swapped: rows are the true digit"):
+        check_most_confused((1, 2), CONFUSION)
+    with pytest.raises(WrongAnswer, match="the diagonal counts right answers"):
+        check_most_confused((0, 0), CONFUSION)
+    with pytest.raises(WrongAnswer, match=r"cell \[1, 0\] holds 1"):
+        check_most_confused((1, 0), CONFUSION)
+    with pytest.raises(WrongAnswer, match="give the pair as"):
+        check_most_confused(7, CONFUSION)
+    with pytest.raises(WrongAnswer, match="digits go from 0 to 2"):
+        check_most_confused((5, 1), CONFUSION)
+    tied = np.array([[5, 3], [3, 5]])
+    assert check_most_confused((0, 1), tied).startswith("Correct!")
+    assert check_most_confused((1, 0), tied).startswith("Correct!")
+
+
+def test_embedding_input_size():
+    from cnn_helpers.exercises import check_embedding_input_size
+
+    assert check_embedding_input_size(32 * 7 * 7).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="before its pooling"):
+        check_embedding_input_size(32 * 14 * 14)
+    with pytest.raises(WrongAnswer, match="conv1's output"):
+        check_embedding_input_size(16 * 14 * 14)
+    with pytest.raises(WrongAnswer, match="logits"):
+        check_embedding_input_size(10)
+    with pytest.raises(WrongAnswer, match="should be a whole number"):
+        check_embedding_input_size(1568.5)
