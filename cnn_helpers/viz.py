@@ -40,6 +40,7 @@ def figure_to_png(fig, dpi: int = 72) -> bytes:
 
 # --- 04 pooling ---
 PADDING_COLOR = "#f2dede"  # light red: padded cells, which belong to no image
+MAX_WINDOW_NUMBERS = 16  # write the values of windows up to 4 x 4 (each label costs redraw time)
 
 
 def pooling_window(feature_map, kernel_size, stride, padding, unit):
@@ -79,7 +80,6 @@ class _PoolingArtists:
 
     def __init__(self, fig):
         from matplotlib.patches import Rectangle
-        from matplotlib.ticker import MaxNLocator
 
         self.ax_in, self.ax_win, self.ax_out = fig.subplots(1, 3, width_ratios=[1.0, 0.75, 1.0])
         empty = [[0.0]]
@@ -97,12 +97,10 @@ class _PoolingArtists:
             for patch in patches:
                 ax.add_patch(patch)
         self.texts = []
-        for ax in (self.ax_in, self.ax_win, self.ax_out):
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        self.ax_in.set(xlabel="column", ylabel="row")
-        self.ax_win.set(xlabel="column in window", ylabel="row in window")
-        self.ax_out.set(xlabel="output column", ylabel="output row")
+        # No tick labels: text is most of a redraw's time, and the titles give the sizes.
+        self.ax_in.set(xlabel="column", ylabel="row", xticks=[], yticks=[])
+        self.ax_win.set(xlabel="column in window", ylabel="row in window", xticks=[], yticks=[])
+        self.ax_out.set(xlabel="output column", ylabel="output row", xticks=[], yticks=[])
 
     def text(self, i):
         while len(self.texts) <= i:
@@ -134,7 +132,7 @@ def pooling_figure():
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(9.5, 3.3))
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.15, top=0.9, wspace=0.25)
+    fig.subplots_adjust(left=0.03, right=0.99, bottom=0.09, top=0.9, wspace=0.15)
     return fig
 
 
@@ -194,7 +192,7 @@ def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=
         label.set_position((x, y))
         label.set_text("pad" if np.isnan(value) else f"{value:.2f}")
         label.set_color("white" if not np.isnan(value) and value < (vmin + vmax) / 2 else "black")
-        label.set_visible(kh * kw <= 49)
+        label.set_visible(kh * kw <= MAX_WINDOW_NUMBERS)
     for label in art.texts[kh * kw:]:
         label.set_visible(False)
     art.chosen.set_visible(mode == "max" and not np.all(np.isnan(window)))
@@ -249,18 +247,47 @@ LAYER_COLORS = {"Conv2d": OUTPUT_COLOR, "Linear": KERNEL_COLOR, "flatten": KERNE
 OTHER_LAYER_COLOR = "#9e9e9e"  # activations, pooling and everything else
 
 
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + ")"
+
+
+def _short_count(value, _position=None) -> str:
+    """A tick label for a count: 1, 100, 10k, 1M.
+
+    Example:
+        >>> [_short_count(v) for v in (1, 100, 10_000, 1_000_000)]
+        ['1', '100', '10k', '1M']
+    """
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
 def shape_figure():
     """A figure for :func:`plot_shape_trace` (two panels, fixed layout for fast redraws).
 
     Example:
         >>> shape_figure().get_size_inches().tolist()
-        [9.5, 3.8]
+        [8.8, 3.4]
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(9.5, 3.8))
-    fig.subplots_adjust(left=0.2, right=0.98, bottom=0.13, top=0.9, wspace=0.08)
-    fig.subplots(1, 2, sharey=True)
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    fig = Figure(figsize=(8.8, 3.4))
+    fig.subplots_adjust(left=0.25, right=0.98, bottom=0.13, top=0.9, wspace=0.08)
+    ax_values, ax_params = fig.subplots(1, 2, sharey=True)
+    for ax in (ax_values, ax_params):
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(numticks=4))
+        ax.xaxis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw
+        ax.xaxis.set_major_formatter(FuncFormatter(_short_count))  # plain text: mathtext is slow
+    ax_values.set(title="values per example after each layer", xlabel="values (log scale)")
+    ax_params.set(title="parameters of each layer", xlabel="parameters (log scale)")
+    ax_values.set_yticks([])
+    ax_params.set_yticks([])
+    fig._shape_artists = []  # what the last plot_shape_trace drew, removed by the next one
     return fig
 
 
@@ -294,27 +321,25 @@ def plot_shape_trace(rows, fig=None):
         raise ValueError("rows is empty; pass the rows of trace_shapes(model, input_size)")
     fig = shape_figure() if fig is None else fig
     ax_values, ax_params = fig.axes[:2]
-    for ax in (ax_values, ax_params):
-        ax.clear()
+    for artist in fig._shape_artists:
+        artist.remove()
+    drawn = fig._shape_artists = []
     positions = range(len(rows))
     colors = [LAYER_COLORS.get(r.layer_type, OTHER_LAYER_COLOR) for r in rows]
     values = [math.prod(r.output_shape) for r in rows]
-    ax_values.barh(positions, values, color=colors)
-    ax_params.barh(positions, [max(r.num_parameters, 0) for r in rows], color=colors)
-    for y, (row, value) in enumerate(zip(rows, values, strict=True)):
-        shape = "(" + ", ".join(map(str, row.output_shape)) + ")"
-        ax_values.text(value, y, f" {shape}", va="center", fontsize=8)
+    drawn += ax_values.barh(positions, values, color=colors).patches
+    drawn += ax_params.barh(positions, [max(r.num_parameters, 0) for r in rows], color=colors).patches
+    for y, row in enumerate(rows):  # the shapes are in the trace's table; label the parameters only
         if row.num_parameters:
-            ax_params.text(row.num_parameters, y, f" {row.num_parameters:,}", va="center", fontsize=8)
-    ax_values.set_yticks(list(positions), [f"{r.name} {r.layer_type}" for r in rows], fontsize=8)
-    ax_values.invert_yaxis()  # the input on top, the output at the bottom
-    top = max(values + [r.num_parameters for r in rows])
-    for ax in (ax_values, ax_params):
-        ax.set_xscale("log")
-        ax.set_xlim(1, top * 60)  # room for the labels right of the bars
-    ax_values.set(title="values per example after each layer", xlabel="values (log scale)")
-    ax_params.set(title="parameters of each layer", xlabel="parameters (log scale)")
-    ax_params.tick_params(labelleft=False)
+            drawn.append(ax_params.text(row.num_parameters, y, f" {row.num_parameters:,}", va="center", fontsize=8))
+    # Layer names as plain text left of the axes: tick labels cost several times more to draw.
+    names = ax_values.get_yaxis_transform()  # x in axes coordinates, y in data coordinates
+    for y, row in enumerate(rows):
+        drawn.append(ax_values.text(-0.02, y, f"{row.name} {row.layer_type} {_shape_text(row.output_shape)}",
+                                    transform=names, ha="right", va="center", fontsize=8))
+    ax_values.set_ylim(len(rows) - 0.5, -0.5)  # the input on top, the output at the bottom
+    ax_values.set_xlim(1, max(values) * 2)
+    ax_params.set_xlim(1, max(r.num_parameters for r in rows) * 60 + 60)  # room for the labels
     return fig
 
 
@@ -1234,7 +1259,6 @@ class _RFArtists:
 
     def __init__(self, fig):
         from matplotlib.patches import Rectangle
-        from matplotlib.ticker import MaxNLocator
 
         self.ax_in, self.ax_out = fig.subplots(1, 2, width_ratios=[1.4, 1.0])
         self.image_in = self.ax_in.imshow([[0.0]], cmap=INPUT_CMAP, vmin=0.0, vmax=1.0)
@@ -1245,11 +1269,11 @@ class _RFArtists:
         self.ax_in.set_facecolor(PADDING_COLOR)
         for ax, patch in ((self.ax_in, self.border), (self.ax_in, self.region), (self.ax_out, self.unit)):
             ax.add_patch(patch)
-        for ax in (self.ax_in, self.ax_out):  # few tick labels: text is most of a redraw's cost
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-        self.ax_in.set(xlabel="input column", ylabel="input row")
-        self.ax_out.set(xlabel="output column", ylabel="output row")
+        for ax in (self.ax_in, self.ax_out):  # ticks only where they say something: text is costly
+            ax.tick_params(labelsize=8, labelcolor=KERNEL_COLOR)
+        for ax in (self.ax_in, self.ax_out):  # short, small labels: each text costs a few ms per redraw
+            ax.set_xlabel("column", fontsize=9)
+            ax.set_ylabel("row", fontsize=9)
         self.picture = None  # the array shown now, to skip set_data when it did not change
 
 
@@ -1258,12 +1282,12 @@ def rf_explorer_figure():
 
     Example:
         >>> rf_explorer_figure().get_size_inches().tolist()
-        [7.0, 3.4]
+        [6.4, 3.2]
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.0, 3.4))
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.88, wspace=0.3)
+    fig = Figure(figsize=(6.4, 3.2))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
     return fig
 
 
@@ -1308,18 +1332,19 @@ def plot_rf_explorer(image, region, output_size, unit, fig=None):
     h, w = art.image_in.get_size()
     _place_region(art.region, region)
     xlim, ylim = _region_bounds((h, w), [region])
-    art.ax_in.set(xlim=xlim, ylim=ylim)
+    art.ax_in.set(xlim=xlim, ylim=ylim, xticks=sorted({region[1][0], region[1][1]}),
+                  yticks=sorted({region[0][0], region[0][1]}))  # the ticks mark the region's edges
     rh, rw = region_size(region)
-    art.ax_in.set_title(f"input {h} × {w}: region {rh} × {rw}")
+    art.ax_in.set_title(f"input {h} × {w}: region {rh} × {rw}", fontsize=10, y=1.0)  # fixed y: no auto-placement
 
     oh, ow = output_size
     grid = np.full((oh, ow), 0.15)
     grid[unit] = 0.8
     art.image_out.set_data(grid)
     art.image_out.set_extent((-0.5, ow - 0.5, oh - 0.5, -0.5))
-    art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
+    art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5), xticks=[unit[1]], yticks=[unit[0]])
     art.unit.set_xy((unit[1] - 0.5, unit[0] - 0.5))
-    art.ax_out.set_title(f"output {oh} × {ow}: unit ({unit[0]}, {unit[1]})")
+    art.ax_out.set_title(f"output {oh} × {ow}: unit ({unit[0]}, {unit[1]})", fontsize=10, y=1.0)
     return fig
 
 

@@ -587,25 +587,45 @@ def pooling_explorer(feature_maps: dict | None = None) -> Explorer:
         "position": slider("window position", 0, 0, 0),
     }
 
+    shown = {"size": None, "explorer": None}  # the output size the position refers to; the Explorer
+
     def keep_position_on_the_output(change) -> None:
         # Registered before the Explorer's observer, so it runs first: the position slider
-        # always spans exactly the output units of the new setting.
+        # spans exactly the output units of the new setting, and keeps pointing at the same
+        # place of the map (its row and column scaled to the new output size).
         values = {name: controls[name].value for name in ("kernel_size", "stride", "padding")}
         try:
             oh, ow = pooling_numbers(tuple(feature_maps[controls["feature"].value].shape), **values)["output_size"]
         except ValueError:
             return  # impossible setting: render shows the message
-        controls["position"].max = oh * ow - 1
+        position = controls["position"]
+        if shown["size"] is None:
+            row, col = oh // 2, ow // 2  # start in the middle, where the digit is
+        else:
+            (old_h, old_w), (old_row, old_col) = shown["size"], divmod(position.value, shown["size"][1])
+            row = min(oh - 1, int((old_row + 0.5) * oh / old_h))
+            col = min(ow - 1, int((old_col + 0.5) * ow / old_w))
+        shown["size"] = (oh, ow)
+        explorer = shown["explorer"]
+        if explorer is not None:  # the Explorer redraws once, for the setting that changed
+            position.unobserve(explorer._on_change, names="value")
+        try:
+            position.max = max(position.max, row * ow + col)
+            position.value = row * ow + col
+            position.max = oh * ow - 1
+        finally:
+            if explorer is not None:
+                position.observe(explorer._on_change, names="value")
 
     for name in ("feature", "kernel_size", "stride", "padding"):
         controls[name].observe(keep_position_on_the_output, names="value")
     keep_position_on_the_output(None)
-    controls["position"].value = controls["position"].max // 2  # start in the middle, where the digit is
 
     def render(fig, **values):
         return render_pooling(fig, feature_maps, **values)
 
-    return Explorer(controls, render, viz.pooling_figure(), "pooling-explorer")
+    shown["explorer"] = Explorer(controls, render, viz.pooling_figure(), "pooling-explorer")
+    return shown["explorer"]
 
 
 # --- 03 receptive field ---
@@ -661,6 +681,25 @@ def build_rf_stack(kernel_sizes, strides, padding: str = "none"):
     return nn.Sequential(*layers)
 
 
+class _OneThread:
+    """Run torch on one thread inside the block, then restore the thread count.
+
+    The explorer's stacks are tiny (one channel): splitting them over threads only adds
+    synchronisation, which costs 10-100 ms per stack on a busy machine.
+    """
+
+    def __enter__(self):
+        import torch
+
+        self.threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self.threads)
+
+
 def _course_model_convs():
     """The course model's convolutional part (conv1, conv2) as one real ``nn.Sequential``."""
     from torch import nn
@@ -704,7 +743,8 @@ def rf_stack_table(preset: str, layers: tuple, padding: str, image_size: tuple):
         stack = build_rf_stack([k for k, _ in stack_layers], [s for _, s in stack_layers],
                                padding if RF_PRESETS[preset] is None else "none")
     try:
-        return receptive_field(stack, (1, *image_size))
+        with _OneThread():
+            return receptive_field(stack, (1, *image_size))
     except ValueError as error:
         raise ValueError(
             f"This stack leaves no output on the {image_size[0]} × {image_size[1]} image (output size 0): "
@@ -996,3 +1036,133 @@ def feature_map_explorer(model, dataset) -> Explorer:
         return render_feature_maps(fig, model, images, labels, **values)
 
     return Explorer(controls, render, viz.feature_map_figure(), "feature-map-explorer")
+
+
+# --- 05 fully connected ---
+SHAPE_CHANNELS = (16, 32, 64, 128)  # output channels of conv blocks 1, 2, 3, 4 (the course model: 16, 32)
+
+
+def trace_course_style_model(input_size: int, blocks: int, kernel_size: int, padding: int, pool: str):
+    """The shape trace of a course-style CNN (``model.build_cnn``), built on the meta device.
+
+    On the meta device tensors have shapes but no data: building and tracing even a large
+    model takes milliseconds and no memory, which keeps the shape explorer fast.
+
+    Args:
+        input_size: height = width of the input digits.
+        blocks: number of conv blocks (1 to 4), with ``SHAPE_CHANNELS`` output channels.
+        kernel_size, padding: of every Conv2d.
+        pool: "max", "avg" or "none", 2 × 2 after every conv block.
+
+    Returns:
+        The :class:`model.ShapeTrace` of one example.
+
+    Raises:
+        ValueError: a block that gets a map too small for its kernel or pooling (the message
+            names the block and the fix).
+
+    Example:
+        >>> trace = trace_course_style_model(28, 2, 5, 2, "max")
+        >>> trace[-2].output_shape, trace[-1].num_parameters, trace.total_parameters
+        ((1568,), 15690, 28938)
+    """
+    import torch
+
+    from ._validation import check_int
+    from .model import build_cnn, trace_shapes
+
+    blocks = check_int(blocks, "blocks", minimum=1)
+    if blocks > len(SHAPE_CHANNELS):
+        raise ValueError(f"blocks must be at most {len(SHAPE_CHANNELS)}, got {blocks}")
+    with torch.device("meta"):
+        model = build_cnn(channels=SHAPE_CHANNELS[:blocks], kernel_size=kernel_size, padding=padding, pool=pool,
+                          input_size=input_size)
+    return trace_shapes(model, (1, input_size, input_size))
+
+
+def _shape_numbers_html(trace, batch_size: int) -> str:
+    """The shape explorer's numbers: where in_features comes from, the Linear's share, the batch."""
+    import math
+
+    flat = next(i for i, row in enumerate(trace) if len(row.output_shape) == 1)  # the flatten row
+    c, h, w = trace[flat - 1].output_shape
+    in_features, (classes,) = trace[flat].output_shape[0], trace[-1].output_shape
+    linear = trace[-1].num_parameters
+    share = linear / trace.total_parameters
+    image = trace[0].output_shape
+    rows = [
+        ("in-features", "Linear in_features",
+         f"C·H·W of the last block = {c}·{h}·{w} = {in_features:,}"),
+        ("linear-parameters", "Linear parameters",
+         f"{in_features:,}·{classes} weights + {classes} biases = {linear:,} ({share:.1%} of all "
+         f"{trace.total_parameters:,})"),
+        ("batch", "a batch of N = " + str(batch_size),
+         f"input ({batch_size}, {', '.join(map(str, image))}) → flattened ({batch_size}, {in_features:,}) → "
+         f"logits ({batch_size}, {classes}): one row per example, one column per class"),
+        ("values", "values per example", f"input {math.prod(image):,} → last block {c * h * w:,}"),
+    ]
+    cells = "".join(f'<tr class="{cls}"><th style="text-align:left">{label}</th><td>{text}</td></tr>'
+                    for cls, label, text in rows)
+    return f'<table class="shape-numbers">{cells}</table>' + trace._repr_html_()
+
+
+def render_shapes(fig, input_size: int, blocks: int, kernel_size: int, padding: int, pool: str,
+                  batch_size: int = 1) -> str:
+    """Trace a course-style CNN, draw the trace on ``fig`` and return the numbers as HTML.
+
+    Args:
+        fig: a figure from :func:`viz.shape_figure`; ``None`` draws nothing.
+        input_size, blocks, kernel_size, padding, pool: the model (see
+            :func:`trace_course_style_model`).
+        batch_size: N, for the shapes of the whole batch.
+
+    Returns:
+        HTML: how the Linear layer's in_features follow from the last block's shape, its
+        parameters and their share of the model, the batch shapes, and the full trace table.
+
+    Raises:
+        ValueError: an impossible model (a feature map smaller than a kernel or pooling window).
+
+    Example:
+        >>> html = render_shapes(None, 28, 2, 5, 2, "max", batch_size=8)
+        >>> "= 32·7·7 = 1,568" in html and "logits (8, 10)" in html
+        True
+    """
+    trace = trace_course_style_model(input_size, blocks, kernel_size, padding, pool)
+    if fig is not None:
+        viz.plot_shape_trace(trace, fig=fig)
+    return _shape_numbers_html(trace, batch_size)
+
+
+def shape_explorer() -> Explorer:
+    """Change a course-style CNN and watch every layer's output shape and parameter count.
+
+    Sliders: input size, number of conv blocks, kernel_size and padding of the convolutions,
+    the pooling after each block, and the batch size. Shows the trace table, bar charts of
+    the values after each layer and the parameters of each, and where the Linear layer's
+    in_features come from. A model whose feature map shrinks to nothing shows a plain message.
+
+    Returns:
+        An :class:`Explorer` with controls ``input_size``, ``blocks``, ``kernel_size``,
+        ``padding``, ``pool`` and ``batch_size``.
+
+    Example:
+        >>> explorer = shape_explorer()
+        >>> explorer.controls["pool"].value = "none"
+        >>> "= 32·28·28 = 25,088" in explorer.numbers.value
+        True
+    """
+
+    def slider(description, value, low, high, step=1):
+        return widgets.IntSlider(value=value, min=low, max=high, step=step, description=description,
+                                 style={"description_width": "initial"})
+
+    controls = {
+        "input_size": slider("input size", 28, 8, 64, 4),
+        "blocks": slider("conv blocks", 2, 1, len(SHAPE_CHANNELS)),
+        "kernel_size": slider("kernel_size", 5, 1, 7),
+        "padding": slider("padding", 2, 0, 3),
+        "pool": widgets.ToggleButtons(options=["max", "avg", "none"], value="max", description="pooling"),
+        "batch_size": slider("batch N", 8, 1, 64),
+    }
+    return Explorer(controls, render_shapes, viz.shape_figure(), "shape-explorer")

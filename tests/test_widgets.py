@@ -752,7 +752,7 @@ def test_pooling_explorer_keeps_its_window_in_place_and_redraws_once():
     renders = []
     draw = explorer.render
     explorer.render = lambda fig, **values: renders.append(values) or draw(fig, **values)
-    explorer.controls["stride"].value = 1  # 27 x 27 output: (7, 7) of 14 x 14 becomes (13, 13)
+    explorer.controls["stride"].value = 1  # 27 x 27 output: (7, 7) of 14 x 14 becomes ⌊7.5 · 27 / 14⌋ = 14
     assert len(renders) == 1 and explorer.controls["position"].max == 27 * 27 - 1
-    assert explorer.controls["position"].value == 13 * 27 + 13
-    assert "output (13, 13)" in explorer.numbers.value
+    assert explorer.controls["position"].value == 14 * 27 + 14
+    assert "output (14, 14)" in explorer.numbers.value
