@@ -272,7 +272,6 @@ def shape_figure():
         [8.8, 3.4]
     """
     from matplotlib.figure import Figure
-
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
     fig = Figure(figsize=(8.8, 3.4))

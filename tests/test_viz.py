@@ -419,3 +419,33 @@ def test_rf_numbers_html_shows_the_calculators_numbers_for_a_non_square_stack():
     assert f'<td class="region-rows">{top} … {bottom}</td>' in html
     assert f'<td class="region-cols">{left} … {right}</td>' in html
     assert html.count('class="rf-layer"') == len(table) == 2
+
+
+# --- 05 fully connected ---
+
+
+def test_plot_shape_trace_draws_one_bar_per_layer_and_redraws_in_place():
+    from cnn_helpers.model import SeedCNN, build_cnn, trace_shapes
+
+    trace = trace_shapes(SeedCNN(), (1, 28, 28))
+    fig = viz.plot_shape_trace(trace)
+    ax_values, ax_params = fig.axes
+    assert [p.get_width() for p in ax_values.patches] == [784, 12544, 12544, 3136, 6272, 6272, 1568, 1568, 10]
+    assert [p.get_width() for p in ax_params.patches] == [0, 416, 0, 0, 12832, 0, 0, 0, 15690]
+    labels = [t.get_text() for t in ax_values.texts]
+    assert labels[0] == "input input (1, 28, 28)" and labels[-1] == "out Linear (10)"
+    assert [t.get_text() for t in ax_params.texts] == [" 416", " 12,832", " 15,690"]
+    assert ax_values.get_xscale() == "log" and ax_values.get_xlabel() and ax_params.get_xlabel()
+    again = viz.plot_shape_trace(trace_shapes(build_cnn(channels=(16,)), (1, 28, 28)), fig=fig)
+    assert again is fig and len(fig.axes) == 2 and len(ax_values.patches) == 6 and len(ax_values.texts) == 6
+    assert viz.figure_to_png(fig)[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="rows is empty"):
+        viz.plot_shape_trace([])
+
+
+def test_plot_shift_tolerance_checks_its_lines():
+    fig = viz.plot_shift_tolerance([0, 1, 2], {"none": [0, 0.7, 1.1], "max": [0, 0.5, 0.9]})
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["none", "max"]
+    assert fig.axes[0].get_title() and fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel()
+    with pytest.raises(ValueError, match=r"changes\['max'\] has 2 values for 3 shifts"):
+        viz.plot_shift_tolerance([0, 1, 2], {"max": [0, 1]})
