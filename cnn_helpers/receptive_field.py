@@ -67,9 +67,9 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, ceil_mo
     """Output size of a convolution or pooling layer, with PyTorch's formula.
 
     ``out = floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1``.
-    With ``ceil_mode=True`` (pooling) ``ceil`` replaces ``floor``, and, as in PyTorch, the
-    last window is dropped when it would start in the right padding, i.e. when
-    ``(out - 1) * stride >= size + padding``.
+    With ``ceil_mode=True`` (pooling) ``ceil`` replaces ``floor``, so the last window may
+    hang over the end, and, as in PyTorch, it is dropped when it would start in the right
+    padding, i.e. when ``(out - 1) * stride >= size + padding``.
 
     Args:
         size: input size, an int or an (h, w) pair.
@@ -113,7 +113,9 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, ceil_mo
 def _axis_output_size(n, k, s, p, d, ceil_mode, axis_name="") -> int:
     """``conv_output_size`` along one axis, for checked ints."""
     span = d * (k - 1) + 1  # the effective kernel: how many input positions one window spans
-    if span > n + 2 * p:
+    # ceil_mode lets the last window hang over the end, so only a window longer than padded
+    # input + stride leaves no output at all
+    if span > n + 2 * p + (s - 1 if ceil_mode else 0):
         what = f"kernel_size {k}" + (f" with dilation {d} spans {span} positions and" if d > 1 else "")
         where = f" ({axis_name})" if axis_name else ""
         fix = "increase padding or use a smaller kernel" + (" or dilation" if d > 1 else "")
@@ -259,12 +261,15 @@ class _Geometry:
     affine: per axis (h, w), the formula pieces, one per effective stride (one when the
         paths are aligned); None when every unit is taken to see the whole input.
     exact: the pixels really reached, as pieces (lo_h, hi_h, lo_w, hi_w) of arrays over the
-        node's grid (empty where lo > hi); None when the grid is gone (flattened).
-    whole: when the grid is gone, the bounding box of all pixels reached.
+        node's grid (empty where lo > hi); None when there is no grid.
+    flat: for a flattened grid, (the grid's geometry, its (C, H, W)): unit f is unit (i, j)
+        of that grid, where f = c*H*W + i*W + j.
+    whole: when units mix the whole grid (Linear after Flatten), the box of all pixels reached.
     """
 
     affine: tuple | None
     exact: tuple | None
+    flat: tuple | None = None
     whole: Region | None = None
 
 
@@ -282,7 +287,7 @@ def _exact_through(lo: np.ndarray, hi: np.ndarray, positions: np.ndarray):
 def _through_window(g: _Geometry, axes) -> _Geometry:
     """The geometry after a sliding-window layer with one window per axis (h, w)."""
     if g.exact is None:
-        return g
+        return _flatten([g])
     affine = None
     if g.affine is not None and all(isinstance(ax, _AxisWindow) for ax in axes):
         affine = tuple(tuple(ax.through(a) for a in pieces) for ax, pieces in zip(axes, g.affine, strict=True))
@@ -316,6 +321,8 @@ def _hull(boxes) -> Region | None:
 
 def _all_reached(g: _Geometry) -> Region | None:
     """Bounding box of every pixel any unit of the node reaches."""
+    if g.flat is not None:
+        return _all_reached(g.flat[0])
     if g.exact is None:
         return g.whole
     boxes = []
@@ -340,8 +347,15 @@ def _merge(geometries) -> _Geometry:
 
 
 def _flatten(geometries) -> _Geometry:
-    """After Flatten, Linear or a global reduction: every unit sees everything its input saw."""
-    return _Geometry(None, None, _hull([_all_reached(g) for g in geometries]))
+    """After Linear or a global reduction: every unit sees everything its input saw."""
+    return _Geometry(None, None, whole=_hull([_all_reached(g) for g in geometries]))
+
+
+def _reshape(g: _Geometry, shape: tuple, result: torch.Tensor) -> _Geometry:
+    """Flatten/view/reshape: a grid flattened to (N, C*H*W) keeps each unit's region."""
+    if g.exact is not None and result.dim() == 2 and result.shape[1] == math.prod(shape):
+        return _Geometry(g.affine, None, flat=(g, shape))
+    return _flatten([g])  # any other reshape mixes up the grid: an upper bound
 
 
 # --- what each layer does to the geometry -------------------------------------------------
@@ -352,8 +366,9 @@ class _Op:
     """How one node of the traced model changes the geometry, and how the RF-faithful copy runs it.
 
     kind: "window" (one window per axis in ``axes``), "pointwise" (keeps the grid; the
-        union of its inputs), "flatten" (the grid ends: every unit sees the whole input) or
-        "query" (no tensor out, e.g. ``x.size(0)``).
+        union of its inputs), "reshape" (Flatten, view: the grid becomes a vector), "mix"
+        (Linear, a mean over space: every unit sees the whole input) or "query" (no tensor
+        out, e.g. ``x.size(0)``).
     faithful: replacement callable ``f(args, kwargs)`` for the RF-faithful copy; None runs it.
     """
 
@@ -398,13 +413,29 @@ def _window_axes(spatial, kernel_size, stride, padding, dilation, ceil_mode, nam
     return _pad_axes(axes)
 
 
-def _positive_conv(weight, bias_ignored, stride, padding, dilation, groups, args, kwargs):
-    """A conv with every weight 1/fan_in and no bias: each output averages what it sees."""
+def _taps(kernel_size, dilation, value: float, x: torch.Tensor) -> torch.Tensor:
+    """A dense kernel over the dilated span: ``value`` at the taps, 0 in the holes.
+
+    The RF-faithful copy runs in float64, where PyTorch's dilated and grouped CPU convs
+    take a slow path; a dense kernel with zeros reaches exactly the same pixels, fast.
+    """
+    span = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True)]
+    taps = torch.zeros(span, dtype=x.dtype, device=x.device)
+    taps[tuple(slice(None, None, d) for d in dilation)] = value
+    return taps
+
+
+def _positive_conv(weight, stride, padding, dilation, groups, args, kwargs):
+    """The conv with every weight 1/fan_in and no bias: each output averages what it sees."""
     x = args[0]
-    fan_in = weight[0].numel()
-    w = torch.full(weight.shape, 1.0 / fan_in, dtype=x.dtype, device=x.device)
+    c_out, c_in_group, *kernel = weight.shape
+    taps = _taps(kernel, _per_axis(dilation, len(kernel)), 1.0 / (c_in_group * math.prod(kernel)), x)
+    # block-diagonal over the groups: one dense conv does what the grouped one does
+    group_out = torch.arange(c_out) // (c_out // groups)
+    group_in = torch.arange(c_in_group * groups) // c_in_group
+    w = (group_out[:, None] == group_in[None, :]).to(x.dtype)[(..., *[None] * len(kernel))] * taps
     conv = F.conv1d if weight.dim() == 3 else F.conv2d
-    return conv(x, w, None, stride, padding, dilation, groups)
+    return conv(x, w, None, stride, padding, 1, 1)  # (N, C_out, *grid)
 
 
 def _positive_linear(weight, args, kwargs):
@@ -422,11 +453,13 @@ def _sum_pool(axes, args, kwargs):
         span = ax.dilation * (ax.kernel_size - 1) + 1
         pads += [ax.padding, max(0, (ax.out - 1) * ax.stride + span - n - ax.padding)]
     x = F.pad(x, pads)
+    n, c, *padded = x.shape
     kernel = [ax.kernel_size for ax in spatial]
-    w = torch.full((x.shape[1], 1, *kernel), 1.0 / math.prod(kernel), dtype=x.dtype, device=x.device)
+    taps = _taps(kernel, [ax.dilation for ax in spatial], 1.0 / math.prod(kernel), x)
     conv = F.conv1d if x.dim() == 3 else F.conv2d
-    y = conv(x, w, None, [ax.stride for ax in spatial], 0, [ax.dilation for ax in spatial], x.shape[1])
-    return y[(..., *[slice(0, ax.out) for ax in spatial])]
+    y = conv(x.reshape(n * c, 1, *padded), taps[None, None], None, [ax.stride for ax in spatial])
+    y = y[(..., *[slice(0, ax.out) for ax in spatial])]
+    return y.reshape(n, c, *y.shape[2:])  # (N, C, *grid)
 
 
 def _adaptive_avg(output_size, args, kwargs):
@@ -452,12 +485,12 @@ def _classify_module(module: nn.Module, name: str, x: torch.Tensor, n_spatial: i
     if isinstance(module, _POINTWISE_MODULES):
         return _Op("pointwise", layer, faithful=_identity)
     if isinstance(module, nn.Flatten):
-        return _Op("flatten", layer)
+        return _Op("reshape", layer)
     if isinstance(module, nn.Linear):
         if spatial is not None and n_spatial == 2:
             raise ValueError(f"layer {name!r}: nn.Linear on a (N, C, H, W) feature map mixes only the last "
                              "dimension; flatten it first with nn.Flatten()")
-        return _Op("flatten", layer, faithful=partial(_positive_linear, module.weight))
+        return _Op("mix", layer, faithful=partial(_positive_linear, module.weight))
     if spatial is None and isinstance(module, (*_CONV_MODULES, *_POOL_MODULES, *_ADAPTIVE_MODULES)):
         raise ValueError(f"layer {name!r} ({layer}) gets input of shape {tuple(x.shape)}, not a "
                          f"{n_spatial}-D feature map (N, C, ...); check input_size")
@@ -467,8 +500,8 @@ def _classify_module(module: nn.Module, name: str, x: torch.Tensor, n_spatial: i
                              "copies of pixels, which the receptive-field calculator does not model; use 'zeros'")
         axes = _window_axes(spatial, module.kernel_size, module.stride, module.padding, module.dilation,
                             False, name)
-        faithful = partial(_positive_conv, module.weight, None, module.stride, module.padding,
-                           module.dilation, module.groups)
+        faithful = partial(_positive_conv, module.weight, module.stride, module.padding, module.dilation,
+                           module.groups)
         return _Op("window", layer, axes, faithful)
     if isinstance(module, _POOL_MODULES):
         padding = getattr(module, "padding", 0)
@@ -532,8 +565,10 @@ def _classify_function(target, args, kwargs, name: str, n_spatial: int) -> _Op:
             raise ValueError(f"layer {name!r}: torch.cat along dim {dim} joins feature maps side by side; "
                              "the receptive-field calculator supports concatenation along channels (dim=1)")
         return _Op("pointwise", layer)
-    if target in (torch.flatten, F.linear):
-        return _Op("flatten", layer)
+    if target is torch.flatten:
+        return _Op("reshape", layer)
+    if target is F.linear:
+        return _Op("mix", layer, faithful=lambda a, k: _positive_linear(a[1], a, k))
     if target in _POOL_SIGNATURES:
         names, _ = _POOL_SIGNATURES[target]
         b = _bind(args, kwargs, names, _POOL_DEFAULTS)
@@ -546,8 +581,7 @@ def _classify_function(target, args, kwargs, name: str, n_spatial: int) -> _Op:
         kernel = tuple(b["weight"].shape[2:])
         axes = _window_axes(tuple(args[0].shape[2:]), kernel, b["stride"], b["padding"], b["dilation"],
                             False, name)
-        faithful = partial(_positive_conv, b["weight"], None, b["stride"], b["padding"], b["dilation"],
-                           b["groups"])
+        faithful = partial(_positive_conv, b["weight"], b["stride"], b["padding"], b["dilation"], b["groups"])
         return _Op("window", layer, axes, faithful)
     if target in (F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_max_pool1d, F.adaptive_max_pool2d):
         spatial = tuple(args[0].shape[2:])
@@ -569,7 +603,7 @@ def _reduction(layer, args, kwargs, n_spatial) -> _Op:
     ndim = args[0].dim()
     dims = range(ndim) if dims is None else _per_axis(dims, 1) if isinstance(dims, int) else dims
     spatial = {ndim - 1 - a for a in range(n_spatial)}
-    return _Op("flatten" if any(d % ndim in spatial for d in dims) else "pointwise", layer)
+    return _Op("mix" if any(d % ndim in spatial for d in dims) else "pointwise", layer)
 
 
 def _classify_method(method: str, args, kwargs, name: str, n_spatial: int) -> _Op:
@@ -579,7 +613,7 @@ def _classify_method(method: str, args, kwargs, name: str, n_spatial: int) -> _O
     if method in _MERGE_METHODS:
         return _Op("pointwise", method)
     if method in _FLATTEN_METHODS:
-        return _Op("flatten", method)
+        return _Op("reshape", method)
     if method in ("mean", "sum"):
         return _reduction(method, args, kwargs, n_spatial)
     if method in _QUERY_METHODS:
@@ -635,8 +669,8 @@ class _Run(fx.Interpreter):
 
     def run_node(self, n: fx.Node):
         parents = [p for p in n.all_input_nodes if p in self.geometry]
-        if n not in self.needed and (self.value is not None or (self.faithful and parents)):
-            return None  # not on the way to the target: after it, or a side branch of the copy
+        if n not in self.needed and (self.faithful or self.value is not None):
+            return None  # not on the way to the target (the copy runs only what it needs)
         if n.op not in _CALLS or not parents or n not in self.needed:
             result = self._call(n)
             if n.op == "placeholder":
@@ -657,7 +691,7 @@ class _Run(fx.Interpreter):
         result = op.faithful(args, kwargs) if self.faithful and op.faithful else self._call(n, op.layer)
         if op.kind != "query" and isinstance(result, torch.Tensor):
             self.ops[n] = op
-            self.geometry[n] = self._geometry(op, [self.geometry[p] for p in parents], result, name)
+            self.geometry[n] = self._geometry(op, [self.geometry[p] for p in parents], args, result, name)
         return result
 
     def _call(self, n: fx.Node, layer: str | None = None):
@@ -675,9 +709,11 @@ class _Run(fx.Interpreter):
             return _classify_function(n.target, args, kwargs, name, self.n_spatial)
         return _classify_method(n.target, args, kwargs, name, self.n_spatial)
 
-    def _geometry(self, op: _Op, parents: list, result: torch.Tensor, name: str) -> _Geometry:
-        if op.kind == "flatten":
+    def _geometry(self, op: _Op, parents: list, args, result: torch.Tensor, name: str) -> _Geometry:
+        if op.kind == "mix":
             return _flatten(parents)
+        if op.kind == "reshape":
+            return _reshape(parents[0], tuple(args[0].shape[1:]), result)
         if op.kind == "window":
             g = _through_window(parents[0], op.axes)
         else:
@@ -811,18 +847,17 @@ class ReceptiveFieldRow:
 
         By the formula, so it may reach into the padding (negative, or past the edge); where
         paths meet, the bounding box of their regions; the whole input when units see all.
-        For a 1-D model call ``region(j)``.
+        For a 1-D model call ``region(j)``; for a flattened layer ``region(f)``.
 
         Raises:
-            ValueError: an index outside the output grid.
+            ValueError: an index outside the layer's output.
         """
-        i, j = self._unit(i, j)
-        g = self._geometry
+        g, i, j = self._grid_unit(i, j)
         if g.affine is None:
             h, w = self._input_hw
             return ((0, h - 1), (0, w - 1))
         return tuple((min(a.lo(u) for a in pieces), max(a.hi(u) for a in pieces))
-                     for u, pieces in zip((i, j), g.affine, strict=False))
+                     for u, pieces in zip((i, j), g.affine, strict=True))
 
     def input_region(self, i: int, j: int | None = None) -> Region | None:
         """The image pixels unit (i, j) really reaches (bounding box), or None if only padding.
@@ -830,27 +865,36 @@ class ReceptiveFieldRow:
         Counts only paths through real units, never padding, so it lies inside ``region``
         clipped to the image and equals :func:`empirical_receptive_field` exactly.
         """
-        i, j = self._unit(i, j)
-        g = self._geometry
+        g, i, j = self._grid_unit(i, j)
         if g.exact is None:
             return g.whole
         boxes = [((int(lo_h[i]), int(hi_h[i])), (int(lo_w[j]), int(hi_w[j])))
                  for lo_h, hi_h, lo_w, hi_w in g.exact if lo_h[i] <= hi_h[i] and lo_w[j] <= hi_w[j]]
         return _hull(boxes)
 
-    def _unit(self, i, j) -> Pair:
-        if self.output_size is None:  # flattened: every unit alike
-            check_int(i, "i", 0)
-            return 0, 0
+    def _grid_unit(self, i, j) -> tuple[_Geometry, int, int]:
+        """The grid a unit belongs to and its (i, j) there, after checking the indices."""
+        g = self._geometry
+        if g.flat is not None or g.exact is None:  # a vector: unit f
+            f = check_int(i, "f", 0)
+            if j is not None:
+                raise ValueError(f"layer {self.name!r} is flat: give one index, region(f)")
+            if g.flat is None:
+                return g, 0, 0  # every unit alike
+            grid, shape = g.flat  # (C, H, W), or (C, L) for a 1-D model
+            h, w = (1, shape[1]) if len(shape) == 2 else shape[1:]
+            if f >= math.prod(shape):
+                raise ValueError(f"f must be in 0..{math.prod(shape) - 1} for layer {self.name!r}, got {f}")
+            return (grid, *divmod(f % (h * w), w))  # f = c*H*W + i*W + j
         if j is None:
             if self.output_size[0] != 1:
-                raise ValueError(f"region of layer {self.name!r} needs a row and a column: region(i, j)")
+                raise ValueError(f"layer {self.name!r} needs a row and a column: region(i, j)")
             i, j = 0, i
-        for value, axis, size in zip((i, j), "ij", self.output_size, strict=False):
+        for value, axis, size in zip((i, j), "ij", self.output_size, strict=True):
             if check_int(value, axis, 0) >= size:
                 raise ValueError(f"{axis} must be in 0..{size - 1} for layer {self.name!r} with output "
                                  f"size {self.output_size}, got {value}")
-        return i, j
+        return g, i, j
 
 
 def _window_fields(op: _Op) -> tuple:
@@ -864,15 +908,24 @@ def _window_fields(op: _Op) -> tuple:
 
 def _rf_fields(g: _Geometry) -> tuple:
     """(rf_size, effective_stride, effective_padding, note) of a node."""
+    if g.flat is not None:
+        *fields, note = _rf_fields(g.flat[0])
+        shape = "c*L + j" if len(g.flat[1]) == 2 else "c*H*W + i*W + j"
+        return (*fields, f"flattened: unit f = {shape} sees what unit (i, j) of the grid before sees"
+                + (f"; {note}" if note else ""))
     if g.exact is None:
         return None, None, None, "every unit sees the whole input"
     if g.affine is None:
         return None, None, None, ("uneven adaptive pooling windows: no single rf_size; region() is the "
                                   "whole input, input_region() exact")
-    if any(len(pieces) > 1 for pieces in g.affine):
-        strides = " and ".join(str(tuple(p.jump for p in pieces)) for pieces in g.affine)
-        return None, None, None, (f"not aligned: paths with effective strides {strides} meet here; "
-                                  "region() is their union")
+    split = [(axis, " and ".join(str(p.jump) for p in pieces))
+             for axis, pieces in zip(("rows", "columns"), g.affine, strict=True) if len(pieces) > 1]
+    if split:
+        one_d = g.affine[0] == (_Affine(1, 1, 0),)  # rows of a 1-D model: nothing to say
+        same = one_d or (len(split) == 2 and split[0][1] == split[1][1])
+        strides = split[-1][1] if same else ", ".join(f"{s} ({axis})" for axis, s in split)
+        note = f"not aligned: paths with effective_stride {strides} meet here; region() is their union"
+        return None, None, None, note
     (h,), (w,) = g.affine
     return (h.rf, w.rf), (h.jump, w.jump), (h.pad, w.pad), ""
 
@@ -998,8 +1051,9 @@ def _check_units(unit) -> tuple[list, bool]:
 def _pick(y: torch.Tensor, units: list, n_spatial: int, name: str) -> torch.Tensor:
     """Sum over channels of y[b, :, *unit_b] for every b (or y[b, *unit_b] for a flat output)."""
     grid = tuple(y.shape[2:]) if y.dim() == n_spatial + 2 else tuple(y.shape[1:])
-    picked = []
-    for b, u in enumerate(units):
+    if len(grid) == 1:  # a 1-D map or a vector: (0, j) as in the rows' (1, w) pairs is j
+        units = [u[1:] if len(u) == 2 and u[0] == 0 else u for u in units]
+    for u in units:
         if len(u) != len(grid):
             raise ValueError(f"unit {u} does not match the output of {name!r} of size {grid}; give "
                              f"{len(grid)} index(es), e.g. {tuple(0 for _ in grid)}")
@@ -1007,8 +1061,10 @@ def _pick(y: torch.Tensor, units: list, n_spatial: int, name: str) -> torch.Tens
             if check_int(value, f"unit[{axis}]", 0) >= size:
                 raise ValueError(f"unit {u} is outside the output of {name!r} of size {grid}; "
                                  f"unit[{axis}] must be in 0..{size - 1}")
-        picked.append(y[(b, slice(None), *u)].sum() if y.dim() == n_spatial + 2 else y[(b, *u)])
-    return torch.stack(picked)  # (B,)
+    index = (torch.arange(len(units)), *torch.tensor(units).T)  # one gather, one cheap backward
+    if y.dim() == n_spatial + 2:
+        return y.movedim(1, -1)[index].sum(-1)  # (B, *grid, C) -> (B,)
+    return y[index]  # (B,)
 
 
 def _bounding_box(reached: torch.Tensor) -> Region | None:
