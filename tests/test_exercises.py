@@ -638,3 +638,94 @@ def test_embedding_input_size():
         check_embedding_input_size(10)
     with pytest.raises(WrongAnswer, match="should be a whole number"):
         check_embedding_input_size(1568.5)
+
+
+# --- 05 fully connected ---
+
+
+def test_flatten_index():
+    from cnn_helpers.exercises import check_flatten_index
+
+    assert check_flatten_index(166).startswith("Correct!")
+    assert check_flatten_index(torch.arange(1568).reshape(32, 7, 7)[3, 2, 5].item()).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="rows and columns are swapped"):
+        check_flatten_index(3 * 49 + 5 * 7 + 2)
+    with pytest.raises(WrongAnswer, match="channels-last order"):
+        check_flatten_index((2 * 7 + 5) * 32 + 3)
+    with pytest.raises(WrongAnswer, match="off by one: indices start at 0"):
+        check_flatten_index(167)
+    with pytest.raises(WrongAnswer, match="moves 49 positions, not 7"):
+        check_flatten_index(3 * 7 + 2 * 7 + 5)
+    with pytest.raises(WrongAnswer, match="count how many values come before it"):
+        check_flatten_index(5)
+    with pytest.raises(WrongAnswer, match="should be a whole number"):
+        check_flatten_index(166.0)
+
+
+def test_in_features():
+    from cnn_helpers.exercises import check_in_features
+
+    assert check_in_features(2048).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="answer for 28 × 28 digits"):
+        check_in_features(1568)
+    with pytest.raises(WrongAnswer, match="you left out the pooling"):
+        check_in_features(32 * 32 * 32)
+    with pytest.raises(WrongAnswer, match="halve twice"):
+        check_in_features(32 * 16 * 16)
+    with pytest.raises(WrongAnswer, match="32 output channels, not 16"):
+        check_in_features(16 * 8 * 8)
+    with pytest.raises(WrongAnswer, match="multiply by the number of channels"):
+        check_in_features(64)
+    with pytest.raises(WrongAnswer, match="in_features = channels × height × width"):
+        check_in_features(100)
+
+
+def test_linear_parameters():
+    from cnn_helpers.exercises import check_linear_parameters
+
+    assert check_linear_parameters(15_690).startswith("Correct!")
+    assert check_linear_parameters(sum(p.numel() for p in torch.nn.Linear(1568, 10).parameters())).startswith("Corr")
+    with pytest.raises(WrongAnswer, match="the weights alone"):
+        check_linear_parameters(15_680)
+    with pytest.raises(WrongAnswer, match="one bias per output"):
+        check_linear_parameters(15_680 + 1568)
+    with pytest.raises(WrongAnswer, match="every output is connected to every input"):
+        check_linear_parameters(1578)
+    with pytest.raises(WrongAnswer, match="that is the whole course model"):
+        check_linear_parameters(28_938)
+    with pytest.raises(WrongAnswer, match="in_features × out_features weights"):
+        check_linear_parameters(10)
+
+
+def test_probabilities():
+    from cnn_helpers.exercises import check_probabilities
+
+    logits = torch.randn(8, 10, generator=torch.Generator().manual_seed(5))
+    assert check_probabilities(torch.softmax(logits, dim=1), logits).startswith("Correct!")
+    assert check_probabilities(torch.softmax(logits, dim=1).numpy(), logits).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="use dim=1"):
+        check_probabilities(torch.softmax(logits, dim=0), logits)
+    with pytest.raises(WrongAnswer, match="divide each row by its sum"):
+        check_probabilities(logits.exp(), logits)
+    with pytest.raises(WrongAnswer, match="take exp first"):
+        check_probabilities(logits / logits.sum(dim=1, keepdim=True), logits)
+    with pytest.raises(WrongAnswer, match="sigmoid scores each class on its own"):
+        check_probabilities(torch.sigmoid(logits), logits)
+    with pytest.raises(WrongAnswer, match="that is log_softmax"):
+        check_probabilities(torch.log_softmax(logits, dim=1), logits)
+    with pytest.raises(WrongAnswer, match=r"shape of the logits, \(8, 10\).*got \(10,\)"):
+        check_probabilities(torch.softmax(logits, dim=1)[0], logits)
+    with pytest.raises(WrongAnswer, match=r"torch.softmax\(logits, dim=1\)"):
+        check_probabilities(torch.full((8, 10), 0.1), logits)
+    with pytest.raises(WrongAnswer, match="should be a tensor of shape"):
+        check_probabilities("softmax", logits)
+
+
+@pytest.mark.parametrize("checker", ["check_flatten_index", "check_in_features", "check_linear_parameters"])
+def test_05_student_stub_fails(checker):
+    from cnn_helpers import exercises
+
+    with pytest.raises(WrongAnswer):
+        getattr(exercises, checker)(None)
+    with pytest.raises(WrongAnswer):
+        exercises.check_probabilities(None, torch.zeros(2, 10))
