@@ -334,6 +334,19 @@ def _all_reached(g: _Geometry) -> Region | None:
     return _hull(boxes)
 
 
+def _broadcast(g: _Geometry, grid: Pair) -> _Geometry:
+    """A map with a size-1 axis broadcast to ``grid`` (squeeze-and-excitation): all units alike there."""
+    if g.exact is None or (len(g.exact[0][0]), len(g.exact[0][2])) == grid:
+        return g
+    spread = [len(g.exact[0][0]) == 1 < grid[0], len(g.exact[0][2]) == 1 < grid[1]]
+    affine = None if g.affine is None else tuple(
+        tuple(_Affine(a.rf, 0, a.pad) for a in pieces) if wide else pieces  # jump 0: one region for all
+        for pieces, wide in zip(g.affine, spread, strict=True))
+    exact = tuple(tuple(np.repeat(a, grid[axis // 2]) if spread[axis // 2] else a for axis, a in enumerate(piece))
+                  for piece in g.exact)
+    return _Geometry(affine, exact)
+
+
 def _merge(geometries) -> _Geometry:
     """Where paths meet (addition, concatenation): each unit sees the union of what they see."""
     if len(geometries) == 1:
@@ -714,24 +727,24 @@ class _Run(fx.Interpreter):
             return _flatten(parents)
         if op.kind == "reshape":
             return _reshape(parents[0], tuple(args[0].shape[1:]), result)
+        shape = tuple(result.shape[-self.n_spatial:]) if result.dim() >= self.n_spatial + 1 else ()
+        grid = (1, *shape) if self.n_spatial == 1 else shape
         if op.kind == "window":
             g = _through_window(parents[0], op.axes)
-        else:
-            g = _merge(parents)
-        if g.exact is not None:
-            grid = (len(g.exact[0][0]), len(g.exact[0][2]))
-            shape = tuple(result.shape[-self.n_spatial:]) if result.dim() >= self.n_spatial + 1 else ()
-            if shape != grid[2 - self.n_spatial:]:
-                if op.kind == "window":  # our output-size formula disagrees with PyTorch: a bug here
-                    raise RuntimeError(f"internal error: layer {name!r} gives {shape}, expected {grid}")
-                raise ValueError(f"layer {name!r} ({op.layer}) combines feature maps of different sizes "
-                                 f"into {shape} (broadcasting); the receptive-field calculator needs equal sizes")
-        return g
+            if g.exact is not None and (len(g.exact[0][0]), len(g.exact[0][2])) != grid:
+                # our output-size formula disagrees with PyTorch's: a bug in this module
+                raise RuntimeError(f"internal error: layer {name!r} gives {shape}, the calculator {grid}")
+            return g
+        return _merge([_broadcast(p, grid) for p in parents])
+
+
+def _check_model(model) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return model
 
 
 def _trace(model) -> fx.GraphModule:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     try:
         return fx.symbolic_trace(model)
     except Exception as error:  # fx raises several types; all mean the same to a student
@@ -739,13 +752,18 @@ def _trace(model) -> fx.GraphModule:
                          "calculator needs a forward without Python control flow on tensor values") from None
 
 
-def _output_node(gm: fx.GraphModule, layer) -> fx.Node:
-    """The node whose units are asked about: the model output, or the row named ``layer``."""
+def _output_node(gm: fx.GraphModule, layer, single: bool = True) -> fx.Node:
+    """The node whose units are asked about: the model output, or the row named ``layer``.
+
+    With ``single=False`` a model may return several values (the output node itself).
+    """
     if layer is None:
-        out = next(n for n in gm.graph.nodes if n.op == "output").args[0]
-        if not isinstance(out, fx.Node):
+        output = next(n for n in gm.graph.nodes if n.op == "output")
+        if isinstance(output.args[0], fx.Node):
+            return output.args[0]
+        if single:
             raise ValueError("the model returns several values; pass layer=<a row name> to choose one")
-        return out
+        return output
     names = _node_names(gm.graph)
     for n, name in names.items():
         if name == layer and n.op in _CALLS:
@@ -777,13 +795,14 @@ class _EvalMode:
 
 
 def _first_parameter(model: nn.Module) -> torch.Tensor:
-    return next(iter(model.parameters()), torch.zeros(()))
+    """Where and in which dtype the model computes (float32 on the CPU without parameters)."""
+    return next(iter(_check_model(model).parameters()), torch.zeros(()))
 
 
-def _run(model: nn.Module, layer, x: torch.Tensor, faithful: bool) -> _Run:
+def _run(model: nn.Module, layer, x: torch.Tensor, faithful: bool, single: bool = True) -> _Run:
     """Trace ``model`` and run it (or its RF-faithful copy) on ``x``; returns the finished run."""
     gm = _trace(model)
-    run = _Run(gm, _output_node(gm, layer), faithful)
+    run = _Run(gm, _output_node(gm, layer, single), faithful)
     with _EvalMode(model):
         try:
             run.run(x)
@@ -925,6 +944,8 @@ def _rf_fields(g: _Geometry) -> tuple:
         same = one_d or (len(split) == 2 and split[0][1] == split[1][1])
         strides = split[-1][1] if same else ", ".join(f"{s} ({axis})" for axis, s in split)
         note = f"not aligned: paths with effective_stride {strides} meet here; region() is their union"
+        if any(p.jump == 0 for pieces in g.affine for p in pieces):
+            note += " (0: a map of one unit broadcast to all, as in squeeze-and-excitation)"
         return None, None, None, note
     (h,), (w,) = g.affine
     return (h.rf, w.rf), (h.jump, w.jump), (h.pad, w.pad), ""
@@ -1032,7 +1053,7 @@ def receptive_field(model: nn.Module, input_size) -> ReceptiveField:
     input_size = _check_input_size(input_size)
     p = _first_parameter(model)
     with torch.no_grad():
-        run = _run(model, None, torch.zeros(1, *input_size, dtype=p.dtype, device=p.device), False)
+        run = _run(model, None, torch.zeros(1, *input_size, dtype=p.dtype, device=p.device), False, False)
     hw = (1, input_size[1]) if len(input_size) == 2 else input_size[1:]
     rows = [_make_row(run.names[n], run.ops[n], run.geometry[n], hw)
             for n in run.module.graph.nodes if n in run.ops]

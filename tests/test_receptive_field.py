@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnn_helpers.receptive_field import (
+    ReceptiveField,
     conv_output_size,
     effective_receptive_field,
     empirical_receptive_field,
@@ -92,7 +93,10 @@ def clip(region, hw):
 
 
 def inside(small, big) -> bool:
-    return small is None or (big is not None and all(b[0] <= s[0] and s[1] <= b[1] for s, b in zip(small, big, strict=False)))
+    """Region ``small`` lies in region ``big`` (None: no pixel)."""
+    if small is None:
+        return True
+    return big is not None and all(b[0] <= s[0] and s[1] <= b[1] for s, b in zip(small, big, strict=True))
 
 
 # --- conv_output_size ---------------------------------------------------------------------
@@ -262,6 +266,7 @@ def test_course_model_agrees_with_autograd_on_every_unit_of_every_layer():
         assert all(row.input_region(i, j) == clip(row.region(i, j), (28, 28)) for i, j in all_units(row))
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # PyTorch's note on its own speed
 def test_every_option_of_every_layer_agrees_with_autograd():
     model = nn.Sequential(
         nn.Conv2d(2, 3, kernel_size=(3, 5), stride=(1, 2), padding=(2, 1), dilation=(2, 1)),
@@ -405,6 +410,29 @@ def test_paths_with_different_effective_strides_are_flagged_not_aligned():
     assert "not aligned" in repr(rf)
 
 
+class SqueezeExcite(nn.Module):
+    """A conv, then each channel scaled by a gate computed from the whole (pooled) map."""
+
+    def __init__(self, c=2):
+        super().__init__()
+        self.conv = nn.Conv2d(1, c, 3, padding=1)
+        self.gate = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(c, c, 1), nn.Sigmoid())
+        self.head = nn.Conv2d(c, c, 3)
+
+    def forward(self, x):
+        x = self.conv(x)
+        return self.head(x * self.gate(x))
+
+
+def test_a_map_broadcast_from_one_unit_adds_its_region_to_every_unit():
+    rf = assert_matches_empirical(SqueezeExcite(), (1, 9, 9))
+    mul = rf["mul"]
+    assert mul.output_size == (9, 9) and not mul.aligned
+    assert mul.note.startswith("not aligned: paths with effective_stride 0 and 1 meet here")
+    assert mul.region(4, 4) == ((-1, 9), (-1, 9))  # the gate's region: the whole input and its padding
+    assert rf[-1].input_region(0, 0) == ((0, 8), (0, 8))
+
+
 # --- random stacks (hypothesis) -----------------------------------------------------------
 
 
@@ -463,3 +491,237 @@ def test_random_stacks_agree_with_autograd(stack):
             assert last.input_region(i, j) == formula
     strides = [m.stride for m in model if not isinstance(m, nn.ReLU)]
     assert last.effective_stride == tuple(torch.tensor(strides).prod(0).tolist())
+
+
+@st.composite
+def random_blocks(draw):
+    """A stem, a block whose two aligned paths meet by addition or concatenation, a head."""
+    def same_conv(c_in, stride):  # odd span, padding (span - 1) / 2: both paths give the same size
+        k, d = draw(st.sampled_from([1, 3, 5])), draw(st.integers(1, 2))
+        return nn.Conv2d(c_in, 2, k, stride, d * (k - 1) // 2, d)
+
+    stride = draw(st.integers(1, 2))
+    stem = same_conv(1, draw(st.integers(1, 2)))
+    path_a = nn.Sequential(same_conv(2, stride), nn.ReLU(), same_conv(2, 1))
+    path_b = draw(st.sampled_from(["identity", "conv", "pool"]))
+    if path_b == "identity" and stride == 1:
+        path_b = nn.Identity()
+    elif path_b == "pool":
+        path_b = nn.MaxPool2d(3, stride, 1)
+    else:
+        path_b = same_conv(2, stride)
+    return Block(stem, path_a, path_b, draw(st.booleans()), same_conv(4, 1)), draw(st.integers(4, 12))
+
+
+class Block(nn.Module):
+    def __init__(self, stem, path_a, path_b, concatenate, head):
+        super().__init__()
+        self.stem, self.path_a, self.path_b, self.concatenate, self.head = stem, path_a, path_b, concatenate, head
+
+    def forward(self, x):
+        x = self.stem(x)
+        a, b = self.path_a(x), self.path_b(x)
+        x = torch.cat([a, b], dim=1) if self.concatenate else torch.cat([a + b, a], dim=1)
+        return self.head(x)
+
+
+@settings(max_examples=40, deadline=None)
+@given(block=random_blocks())
+def test_random_residual_blocks_agree_with_autograd(block):
+    model, n = block
+    rf = receptive_field(model, (1, n, n))
+    last = rf[-1]
+    assert last.aligned
+    units = all_units(last)
+    assert [last.input_region(i, j) for i, j in units] == empirical_receptive_field(model, (1, n, n), units)
+    for i, j in units:
+        assert inside(last.input_region(i, j), clip(last.region(i, j), (n, n)))
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class Roll(nn.Module):
+    def forward(self, x):
+        return torch.roll(x, 1, dims=2)
+
+
+class SideBySide(nn.Module):
+    def forward(self, x):
+        return torch.cat([x, x], dim=2)
+
+
+class Crop(nn.Module):
+    def forward(self, x):
+        return x[:, :, 1:]
+
+
+class ControlFlow(nn.Module):
+    def forward(self, x):
+        return x if x.sum() > 0 else -x
+
+
+@pytest.mark.parametrize(
+    "model, input_size, error, match",
+    [
+        ("conv", (1, 8, 8), TypeError, "model must be a torch.nn.Module, got str"),
+        (nn.Conv2d(1, 1, 3), (1, 8, 8, 8), ValueError, r"input_size must be \(C, H, W\) for a 2-D model or \(C, L\)"),
+        (nn.Conv2d(1, 1, 3), (1, 0, 8), ValueError, r"input_size\[1\] must be an integer >= 1, got 0"),
+        (nn.Sequential(nn.Conv2d(1, 1, 7)), (1, 5, 9), ValueError,
+         "layer '0': kernel_size 7 does not fit in the padded input of size 5 \\(height\\); increase padding"),
+        (nn.Sequential(nn.Conv2d(1, 1, 3), nn.Upsample(scale_factor=2)), (1, 8, 8), ValueError,
+         "layer '1' \\(Upsample\\) is not supported by the receptive-field calculator; it knows Conv1d/2d"),
+        (Roll(), (1, 8, 8), ValueError, "the function roll is not supported by the receptive-field calculator"),
+        (SideBySide(), (1, 8, 8), ValueError,
+         "torch.cat along dim 2 joins feature maps side by side; .* along channels \\(dim=1\\)"),
+        (Crop(), (1, 8, 8), ValueError, "layer 'getitem': the function getitem is not supported"),
+        (nn.Sequential(nn.Conv2d(1, 1, 3), nn.Linear(6, 2)), (1, 8, 8), ValueError,
+         "nn.Linear on a \\(N, C, H, W\\) feature map mixes only the last dimension; flatten it first"),
+        (nn.Sequential(nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect")), (1, 8, 8), ValueError,
+         "padding_mode 'reflect' fills the padding with copies of pixels"),
+        (ControlFlow(), (1, 8, 8), ValueError, "torch.fx cannot trace ControlFlow"),
+        (nn.Sequential(nn.Conv2d(1, 1, 3)), (3, 8, 8), ValueError,
+         "the model fails at layer '0' \\(Conv2d\\) on an input of shape \\(1, 3, 8, 8\\): Given groups=1"),
+    ],
+)
+def test_receptive_field_errors_say_what_is_wrong(model, input_size, error, match):
+    with pytest.raises(error, match=match):
+        receptive_field(model, input_size)
+
+
+def test_region_and_unit_errors_say_what_is_wrong():
+    model = nn.Sequential(*course_model(2, 2), nn.Flatten(), nn.Linear(2 * 7 * 7, 3))
+    rf = receptive_field(model, (1, 28, 28))
+    with pytest.raises(ValueError, match=r"i must be in 0..6 for layer '5' with output size \(7, 7\), got 7"):
+        rf[5].region(7, 0)
+    with pytest.raises(ValueError, match=r"layer '5' needs a row and a column: region\(i, j\)"):
+        rf[5].region(3)
+    with pytest.raises(TypeError, match="j must be an integer, got 1.5"):
+        rf[5].input_region(0, 1.5)
+    with pytest.raises(ValueError, match=r"layer '6' is flat: give one index, region\(f\)"):
+        rf[6].region(0, 1)
+    with pytest.raises(ValueError, match="f must be in 0..97 for layer '6', got 98"):
+        rf[6].region(98)
+    with pytest.raises(KeyError, match="no layer named 'conv1'; the layers are 0, 1, 2"):
+        rf["conv1"]
+    with pytest.raises(ValueError, match=r"unit \(0,\) does not match the output of '5' of size \(7, 7\); give 2"):
+        empirical_receptive_field(model, (1, 28, 28), (0,), layer="5")
+    with pytest.raises(ValueError, match=r"unit \(7, 0\) is outside the output of '5' .* unit\[0\] must be in 0..6"):
+        empirical_receptive_field(model, (1, 28, 28), (7, 0), layer="5")
+    with pytest.raises(ValueError, match="layer 'conv9' is not a layer of the model; the layers are '0', '1'"):
+        empirical_receptive_field(model, (1, 28, 28), (0, 0), layer="conv9")
+    with pytest.raises(ValueError, match=r"unit must be \(i, j\), an index, or a non-empty list of them"):
+        empirical_receptive_field(model, (1, 28, 28), [])
+    with pytest.raises(ValueError, match="effective_receptive_field takes one unit, not a list"):
+        effective_receptive_field(model, (1, 28, 28), [(0, 0)], layer="5")
+    with pytest.raises(ValueError, match=r"inputs must be a tensor of shape \(N, 1, 28, 28\), got \(2, 28, 28\)"):
+        effective_receptive_field(model, (1, 28, 28), 0, inputs=torch.zeros(2, 28, 28))
+    with pytest.raises(ValueError, match="n_samples must be an integer >= 1, got 0"):
+        effective_receptive_field(model, (1, 28, 28), 0, n_samples=0)
+
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body, self.a, self.b = nn.Conv2d(1, 2, 3), nn.Conv2d(2, 1, 1), nn.MaxPool2d(2)
+
+    def forward(self, x):
+        x = self.body(x)
+        return self.a(x), self.b(x)
+
+
+def test_a_model_with_several_outputs_gets_every_row_and_a_clear_question():
+    rf = receptive_field(TwoHeads(), (1, 8, 8))
+    assert rf.names == ["body", "a", "b"] and rf["b"].rf_size == (4, 4)
+    with pytest.raises(ValueError, match=r"the model returns several values; pass layer=<a row name>"):
+        empirical_receptive_field(TwoHeads(), (1, 8, 8), (0, 0))
+    assert empirical_receptive_field(TwoHeads(), (1, 8, 8), (2, 2), layer="b") == rf["b"].input_region(2, 2)
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+def test_the_table_reads_like_the_course_text():
+    model = nn.Sequential(*course_model(), nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
+    rf = receptive_field(model, (1, 28, 28))
+    assert isinstance(rf, ReceptiveField) and len(rf) == 8 and rf[-1] is rf["7"]
+    assert repr(rf) == "\n".join([
+        "Receptive field of each layer, input size (1, 28, 28):",
+        "name  layer      output_size  kernel_size  stride  padding  dilation  rf_size  effective_stride  "
+        "effective_padding  note",
+        "0     Conv2d     28           5            1       2        1         5        1                 2",
+        "1     ReLU       28           1            1       0        1         5        1                 2",
+        "2     MaxPool2d  14           2            2       0        1         6        2                 2",
+        "3     Conv2d     14           5            1       2        1         14       2                 6",
+        "4     ReLU       14           1            1       0        1         14       2                 6",
+        "5     MaxPool2d  7            2            2       0        1         16       4                 6",
+        "6     Flatten    -            -            -       -        -         16       4                 6"
+        "                  flattened: unit f = c*H*W + i*W + j sees what unit (i, j) of the grid before sees",
+        "7     Linear     -            -            -       -        -         -        -                 -"
+        "                  every unit sees the whole input",
+    ])
+    page = rf._repr_html_()
+    assert page.startswith('<table class="cnn-receptive-field"><caption>Receptive field of each layer')
+    assert page.count("<tr>") == len(rf) + 1 and "<td>MaxPool2d</td><td>7</td>" in page
+
+
+def test_non_square_sizes_print_as_h_x_w():
+    rf = receptive_field(nn.Sequential(nn.Conv2d(1, 1, (3, 5), (1, 2))), (1, 9, 12))
+    assert repr(rf).splitlines()[2].split() == ["0", "Conv2d", "7x4", "3x5", "1x2", "0", "1", "3x5", "1x2", "0"]
+
+
+# --- the model is left as it was ----------------------------------------------------------
+
+
+def test_the_model_keeps_its_mode_weights_and_statistics():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Dropout(), nn.MaxPool2d(2))
+    model.train()
+    model[3].eval()  # a submodule in its own mode stays so
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    receptive_field(model, (1, 9, 9))
+    empirical_receptive_field(model, (1, 9, 9), (0, 0))
+    effective_receptive_field(model, (1, 9, 9), (1, 1))
+    assert [m.training for m in model] == [True, True, True, False, True]
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+# --- effective receptive field ------------------------------------------------------------
+
+
+def _spread(erf: torch.Tensor) -> float:
+    """Standard deviation, in pixels, of the row profile of a magnitude map."""
+    profile = erf.sum(1) / erf.sum()
+    rows = torch.arange(len(profile), dtype=profile.dtype)
+    mean = (profile * rows).sum()
+    return ((profile * (rows - mean) ** 2).sum()).sqrt().item()
+
+
+def test_effective_rf_grows_like_the_square_root_of_depth():
+    """Luo et al. 2016: with uniform weights the ERF is a binomial-like bump of std sqrt(n * 2/3)."""
+    spreads = {}
+    for depth in (2, 8):
+        model = nn.Sequential(*[nn.Conv2d(1, 1, 3, bias=False) for _ in range(depth)]).double()
+        for conv in model:
+            nn.init.constant_(conv.weight, 1 / 9)
+        size = 2 * depth + 1  # exactly the theoretical region of the single output unit
+        erf = effective_receptive_field(model, (1, size, size), (0, 0))
+        assert erf.shape == (size, size) and erf.max().item() == 1.0 and (erf > 0).all()
+        spreads[depth] = _spread(erf)
+        assert spreads[depth] == pytest.approx((depth * 2 / 3) ** 0.5, rel=1e-9)  # variance of 3 taps: 2/3
+    assert spreads[8] / spreads[2] == pytest.approx(2.0)  # sqrt(8 / 2), while rf_size grows 17 / 5 = 3.4
+
+
+def test_effective_rf_of_a_real_model_lies_inside_its_region_and_reproduces():
+    torch.manual_seed(0)
+    model = nn.Sequential(*course_model(4, 4))
+    erf = effective_receptive_field(model, (1, 28, 28), (3, 3), n_samples=4)
+    (top, bottom), (left, right) = empirical_receptive_field(model, (1, 28, 28), (3, 3))  # rows 6..21
+    outside = torch.ones_like(erf, dtype=torch.bool)
+    outside[top:bottom + 1, left:right + 1] = False
+    assert erf[outside].abs().max().item() == 0 and erf.max().item() == 1.0
+    assert torch.equal(erf, effective_receptive_field(model, (1, 28, 28), (3, 3), n_samples=4))
+    x = torch.randn(1, 1, 28, 28, requires_grad=True)
+    model(x)[0, :, 3, 3].sum().backward()
+    by_hand = x.grad[0].abs().sum(0)
+    assert torch.allclose(effective_receptive_field(model, (1, 28, 28), (3, 3), inputs=x.detach()),
+                          by_hand / by_hand.max())
