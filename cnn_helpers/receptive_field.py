@@ -366,8 +366,11 @@ def _flatten(geometries) -> _Geometry:
 
 def _reshape(g: _Geometry, shape: tuple, result: torch.Tensor) -> _Geometry:
     """Flatten/view/reshape: a grid flattened to (N, C*H*W) keeps each unit's region."""
-    if g.exact is not None and result.dim() == 2 and result.shape[1] == math.prod(shape):
-        return _Geometry(g.affine, None, flat=(g, shape))
+    if result.dim() == 2 and result.shape[1] == math.prod(shape):
+        if g.flat is not None:  # flattening what is already flat changes nothing
+            return g
+        if g.exact is not None:
+            return _Geometry(g.affine, None, flat=(g, shape))
     return _flatten([g])  # any other reshape mixes up the grid: an upper bound
 
 

@@ -297,14 +297,49 @@ def test_functional_calls_and_reshapes_are_traced():
             x = F.relu(F.conv2d(x, self.weight, padding=1))  # (N, 4, 12, 12)
             x = torch.sigmoid(F.max_pool2d(x, 2, ceil_mode=True)) * 2  # (N, 4, 6, 6)
             x = F.avg_pool2d(x, kernel_size=3, stride=2, padding=1).contiguous()  # (N, 4, 3, 3)
-            return self.head(x.view(x.size(0), -1))
+            return self.head(torch.flatten(x.view(x.size(0), -1), 1))  # flat twice: still flat
 
     model = Functional()
     rf = assert_matches_empirical(model, (1, 12, 12))
     assert [row.layer for row in rf] == ["conv2d", "relu", "max_pool2d", "sigmoid", "mul", "avg_pool2d",
-                                         "contiguous", "view", "Linear"]
+                                         "contiguous", "view", "flatten", "Linear"]
+    assert rf["flatten"].region(35) == rf["view"].region(35) == rf["avg_pool2d"].region(2, 2)
     assert rf["avg_pool2d"].rf_size == (3 + 1 + 2 * 2, 8) and rf["avg_pool2d"].effective_stride == (4, 4)
     assert rf[-1].sees_whole_input
+
+
+class MoreFunctional(nn.Module):
+    def forward(self, x):
+        x = F.lp_pool2d(x, 2, (2, 3), stride=(1, 2), ceil_mode=True)  # (N, 2, 9, 5)
+        x = F.adaptive_max_pool2d(x, (3, 5)).mean(dim=1, keepdim=True)  # (N, 1, 3, 5): over channels
+        return x.mean((2, 3)) + x.sum(dim=-1).sum(-1)  # over space: every unit sees all
+
+
+def test_functional_pooling_and_reductions():
+    rf = receptive_field(MoreFunctional(), (2, 10, 10))
+    assert [row.layer for row in rf[:4]] == ["lp_pool2d", "adaptive_max_pool2d", "mean", "mean"]
+    assert rf[0].rf_size == (2, 3) and rf[0].effective_stride == (1, 2)
+    assert rf[1].kernel_size == (3, 1) and rf[1].rf_size == (4, 3)  # 9 -> 3 rows: windows of 3
+    assert rf[2].rf_size == rf[1].rf_size  # a mean over channels keeps the grid
+    assert rf[3].sees_whole_input and rf[3].input_region(0) == ((0, 9), (0, 9))
+
+
+def test_ceil_mode_changes_the_number_of_units_not_the_geometry():
+    floor, ceil = (receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2, ceil_mode=c)), (1, 9, 9))[-1]
+                   for c in (False, True))
+    assert (floor.output_size, ceil.output_size) == ((3, 3), (4, 4))
+    assert (floor.rf_size, floor.effective_stride, floor.effective_padding) == (
+        ceil.rf_size, ceil.effective_stride, ceil.effective_padding)
+    assert ceil.region(3, 3) == ((6, 9), (6, 9))  # the extra unit's window hangs over the edge
+    assert ceil.input_region(3, 3) == ((6, 8), (6, 8))
+
+
+def test_padding_moves_the_region_not_its_size():
+    rows = [receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3, padding=p), nn.Conv2d(1, 1, 3, padding=p)),
+                            (1, 8, 8))[-1] for p in (0, 1)]
+    assert rows[0].rf_size == rows[1].rf_size == (5, 5)
+    assert rows[0].effective_stride == rows[1].effective_stride == (1, 1)
+    assert (rows[0].region(0, 0), rows[1].region(0, 0)) == (((0, 4), (0, 4)), ((-2, 2), (-2, 2)))
 
 
 def test_conv1d_model_is_an_image_of_height_one():
@@ -319,6 +354,9 @@ def test_conv1d_model_is_an_image_of_height_one():
     assert empirical_receptive_field(model, (3, 40), 1) == last.input_region(1)
     assert repr(rf).splitlines()[2].split()[:4] == ["0", "Conv1d", "20", "5"]  # 1-D: one number per size
     assert effective_receptive_field(model, (3, 40), 1).shape == (40,)
+    pooled = nn.Sequential(nn.Conv1d(1, 2, 3), nn.LPPool1d(2, 3, stride=2, ceil_mode=True), nn.AdaptiveMaxPool1d(3))
+    rf = assert_matches_empirical(pooled, (1, 17))
+    assert rf[1].rf_size == (1, 5) and rf[2].note.startswith("uneven adaptive pooling windows")
 
 
 def test_adaptive_pooling_regular_uneven_and_global():
