@@ -26,6 +26,7 @@ import pwd
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -317,6 +318,19 @@ def test_every_notebook_has_a_typical_mistake():
     assert uncovered == [], f"add a typical mistake of notebooks {uncovered} to MISTAKES"
 
 
+def test_students_environment_has_no_nbgrader():
+    """nbgrader stays out of the environment the tests (and students' JupyterLab) run in: no grading panels."""
+    assert importlib.util.find_spec("nbgrader") is None
+    assert not (Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader").exists()
+
+
+def test_a_typical_mistake_takes_the_place_of_an_indented_stub():
+    stub = "def f(x):\n    \"\"\"Twice x.\"\"\"\n    # YOUR CODE HERE\n    raise NotImplementedError()\nf(1)"
+    assert with_mistake(stub, "y = x\nreturn y") == "def f(x):\n    \"\"\"Twice x.\"\"\"\n    y = x\n    return y\nf(1)"
+    with pytest.raises(AssertionError, match="no stub"):
+        with_mistake("x = 1", "x = 2")
+
+
 def test_generated_folders_are_ignored_by_git():
     """make student writes into student/ and build/course, which are never committed."""
     result = subprocess.run(["git", "check-ignore", "student/00_introduction.ipynb", "build/course/gradebook.db",
@@ -362,14 +376,18 @@ def filled_in(answer: str) -> str:
     return "\n".join(line for line in answer.splitlines() if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
 
 
+def _stub_line(source: str) -> int | None:
+    """Index of the first line of nbgrader's stub (indented like the solution it replaced), or None."""
+    lines = [line.strip() for line in source.splitlines()]
+    return next((i for i in range(len(lines) - 1) if tuple(lines[i:i + 2]) == STUB), None)
+
+
 def with_mistake(stub_cell: str, code: str) -> str:
     """The released answer cell with ``code`` written in place of its (first) stub."""
-    lines = stub_cell.splitlines()
-    for i, (first, second) in enumerate(zip(lines, lines[1:], strict=False)):
-        if (first.strip(), second.strip()) == STUB:
-            indent = first[: len(first) - len(first.lstrip())]
-            return "\n".join([*lines[:i], *(indent + line for line in code.splitlines()), *lines[i + 2:]])
-    raise AssertionError(f"no stub {STUB} in the student's answer cell:\n{stub_cell}")
+    lines, i = stub_cell.splitlines(), _stub_line(stub_cell)
+    assert i is not None, f"no stub {STUB} in the student's answer cell:\n{stub_cell}"
+    indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+    return "\n".join([*lines[:i], *(indent + line for line in code.splitlines()), *lines[i + 2:]])
 
 
 def submission(released, source, mistakes: dict[str, str]):
@@ -455,7 +473,7 @@ class TestStudentVersions:
             meta = theirs.metadata.get("nbgrader", {})
             assert mine.get("outputs", []) == []
             if meta.get("solution"):
-                assert "\n".join(STUB) in mine.source and BEGIN_SOLUTION not in mine.source
+                assert _stub_line(mine.source) is not None and BEGIN_SOLUTION not in mine.source
             elif meta.get("grade"):
                 assert mine.source.strip() == _without_hidden_tests(theirs.source).strip()
             else:
@@ -469,7 +487,7 @@ class TestStudentVersions:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A course folder where ada (every solution) and bob (MISTAKES) submitted every notebook.
+    """A course folder where ada (every solution) and bob (MISTAKES) submitted every notebook, cy nothing.
 
     Autograded, fed back and exported: returns the folder.
     """
@@ -484,6 +502,9 @@ def graded(tmp_path_factory):
             nbformat.write(submission(released, source, mistakes), folder / path.name)
     run_nbgrader(course, "autograde", "*")
     run_nbgrader(course, "generate_feedback", "*")
+    # cy is in the class but submitted nothing
+    run_nbgrader(course, "db", "student", "add", "cy", "--first-name", "Cy", "--last-name", "Young",
+                 "--email", "cy@example.org")
     run_nbgrader(course, "export", "--to", "grades.csv")
     return course
 
@@ -503,7 +524,14 @@ class TestGrading:
     pytestmark = needs_nbgrader
 
     def test_grades_export_one_row_per_student_and_notebook(self, grades):
-        assert sorted(grades) == sorted((student, name) for student in ("ada", "bob") for name in IDS)
+        assert sorted(grades) == sorted((student, name) for student in ("ada", "bob", "cy") for name in IDS)
+
+    @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+    def test_no_submission_exports_zero(self, grades, path):
+        row = grades["cy", path.stem]
+        total = sum(grade_cells(nbformat.read(path, as_version=4)).values())
+        assert (row["first_name"], row["last_name"], row["email"]) == ("Cy", "Young", "cy@example.org")
+        assert (float(row["score"]), float(row["max_score"])) == (0.0, total)
 
     @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
     def test_all_solutions_get_full_marks(self, grades, path):
@@ -533,7 +561,9 @@ class TestGrading:
         displayed = [cell.metadata.nbgrader["grade_id"] for cell in notebook.cells
                      if cell.metadata.get("nbgrader", {}).get("grade")
                      for output in cell.outputs if output.output_type == "execute_result"]
-        assert (errors, displayed) == ([], [])
+        assert errors == []
+        assert displayed == [], ("these check cells display a value, which nbgrader reads as a partial-credit "
+                                 "score: end them with a statement, not with an expression")
 
     @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
     def test_feedback_page_shows_the_hints(self, graded, path):
@@ -610,3 +640,22 @@ class TestExchange:
         assert errors == {"ex99-2-check": ("WrongAnswer", "you forgot to multiply by 10"),
                           "ex99-3-answer": ("NotImplementedError", ""),
                           "ex99-3-check": ("NameError", "name 'answer_3' is not defined")}
+
+    def test_zip_collect_files_downloaded_from_a_learning_management_system(self, tmp_path):
+        """The zip_collect settings of INSTRUCTORS.md file each download under submitted/<student>/."""
+        course, name = tmp_path / "course", "99_synthetic"
+        nbformat.write(synthetic_notebook(), tmp_path / f"{name}.ipynb")
+        make_student_versions(course, tmp_path / "student", [tmp_path / f"{name}.ipynb"])
+        settings = [block for block in re.findall(r"```python\n(.*?)```", (ROOT / "INSTRUCTORS.md").read_text(), re.S)
+                    if "FileNameCollectorPlugin" in block]
+        assert len(settings) == 1
+        with open(course / "nbgrader_config.py", "a") as config:
+            config.write(settings[0])
+        archive = course / "downloaded" / name / "archive"
+        archive.mkdir(parents=True)
+        for student in ("ada", "b.smith"):
+            shutil.copy(course / "release" / name / f"{name}.ipynb", archive / f"{student}_{name}.ipynb")
+        (archive / "notes.txt").write_text("not a submission")
+        run_nbgrader(course, "zip_collect", name)
+        submitted = sorted(path.relative_to(course / "submitted") for path in (course / "submitted").rglob("*.ipynb"))
+        assert submitted == [Path("ada", name, f"{name}.ipynb"), Path("b.smith", name, f"{name}.ipynb")]
