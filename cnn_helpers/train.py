@@ -50,8 +50,8 @@ SCHEDULES = ("onecycle", "constant")
 # notebook 06). The bundled subset is small, so more epochs, each a couple of seconds on a
 # laptop CPU; the full set reaches its accuracy in one epoch.
 COURSE_SETTINGS = {
-    "bundled": {"epochs": 8, "batch_size": 64, "lr": 4e-3, "max_shift": 2, "label_smoothing": 0.0},
-    "full": {"epochs": 1, "batch_size": 64, "lr": 4e-3, "max_shift": 0, "label_smoothing": 0.0},
+    "bundled": {"epochs": 8, "batch_size": 64, "lr": 4e-3, "max_shift": 1},
+    "full": {"epochs": 1, "batch_size": 64, "lr": 4e-3, "max_shift": 1},
 }
 DEFAULTS = COURSE_SETTINGS["bundled"]
 
@@ -173,14 +173,13 @@ def random_shift(images: torch.Tensor, max_shift: int) -> torch.Tensor:
     if max_shift == 0:
         return images
     m, device = max_shift, images.device
-    padded = F.pad(images, (m, m, m, m))  # (N, C, H + 2m, W + 2m)
-    top = torch.randint(0, 2 * m + 1, (n, 1), device=device)  # window offset: shift = m - top
-    left = torch.randint(0, 2 * m + 1, (n, 1), device=device)
-    rows = (top + torch.arange(h, device=device))[:, None, :, None]  # (N, 1, H, 1)
-    cols = (left + torch.arange(w, device=device))[:, None, None, :]  # (N, 1, 1, W)
-    batch = torch.arange(n, device=device)[:, None, None, None]
-    channel = torch.arange(c, device=device)[None, :, None, None]
-    return padded[batch, channel, rows, cols]  # (N, C, H, W)
+    padded = F.pad(images, (m, m, m, m)).flatten(2)  # (N, C, (H + 2m)(W + 2m))
+    top = torch.randint(0, 2 * m + 1, (n, 1, 1), device=device)  # window corner: shift = m - corner
+    left = torch.randint(0, 2 * m + 1, (n, 1, 1), device=device)
+    rows = top + torch.arange(h, device=device)[:, None]  # (N, H, 1)
+    cols = left + torch.arange(w, device=device)  # (N, 1, W)
+    index = (rows * (w + 2 * m) + cols).view(n, 1, h * w).expand(n, c, h * w)  # (N, C, H·W) flat positions
+    return padded.gather(2, index).view(n, c, h, w)  # (N, C, H, W)
 
 
 # --- evaluation ------------------------------------------------------------------------------------
@@ -418,7 +417,7 @@ def fit(
     batch_size: int = DEFAULTS["batch_size"],
     lr: float = DEFAULTS["lr"],
     max_shift: int = DEFAULTS["max_shift"],
-    label_smoothing: float = DEFAULTS["label_smoothing"],
+    label_smoothing: float = 0.0,
     schedule: str = "onecycle",
     device=None,
     progress: bool = True,
@@ -571,6 +570,11 @@ def _shape(tensor) -> tuple[int, ...]:
     return tuple(tensor.shape)
 
 
+def _first_names(names: list[str], shown: int = 3) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def _architecture_mismatch(path, saved_name: str, saved: dict, model: nn.Module) -> str | None:
     """A plain explanation of why ``saved`` does not fit ``model``, or None when it fits."""
     expected = model.state_dict()
@@ -585,9 +589,9 @@ def _architecture_mismatch(path, saved_name: str, saved: dict, model: nn.Module)
         details.append(f"{k} has shape {_shape(saved[k])} in the checkpoint but {_shape(expected[k])} in the model"
                        + (f" (and {len(reshaped) - 1} more)" if len(reshaped) > 1 else ""))
     if missing:
-        details.append(f"the checkpoint has no {', '.join(missing[:3])}" + (" ..." if len(missing) > 3 else ""))
+        details.append(f"the checkpoint has no {_first_names(missing)}")
     if unexpected:
-        details.append(f"the model has no {', '.join(unexpected[:3])}" + (" ..." if len(unexpected) > 3 else ""))
+        details.append(f"the model has no {_first_names(unexpected)}")
     return (f"checkpoint {path} holds another architecture ({saved_name}) than the model you gave "
             f"({type(model).__name__}): {'; '.join(details)}. Build the model the checkpoint was saved "
             "from, then load into it")

@@ -449,3 +449,109 @@ def test_plot_shift_tolerance_checks_its_lines():
     assert fig.axes[0].get_title() and fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel()
     with pytest.raises(ValueError, match=r"changes\['max'\] has 2 values for 3 shifts"):
         viz.plot_shift_tolerance([0, 1, 2], {"max": [0, 1]})
+
+
+# --- 06 full implementation ---
+
+
+def test_plot_training_curves_draws_each_list_and_keeps_the_axis_while_training():
+    from types import SimpleNamespace
+
+    fig = viz.training_curves_figure()
+    history = SimpleNamespace(train_loss=[1.0], test_loss=[0.8], test_accuracy=[0.9])
+    assert viz.plot_training_curves(history, epochs=8, fig=fig) is fig
+    loss_ax, accuracy_ax = fig.axes
+    assert [line.get_label() for line in loss_ax.lines] == ["train", "test"]
+    assert loss_ax.get_xlim() == accuracy_ax.get_xlim() == (0.5, 8.5)
+    history.train_loss.append(0.5)
+    history.test_loss.append(0.4)
+    history.test_accuracy.append(0.95)
+    viz.plot_training_curves(history, epochs=8, fig=fig)
+    assert len(fig.axes) == 2 and len(loss_ax.lines) == 2  # redrawn, not stacked
+    assert loss_ax.lines[0].get_ydata().tolist() == [1.0, 0.5]
+    assert accuracy_ax.lines[0].get_ydata().tolist() == [90.0, 95.0]
+    assert [t.get_text() for t in accuracy_ax.texts] == ["95.0%"]
+    assert (loss_ax.get_xlabel(), accuracy_ax.get_ylabel()) == ("epoch", "accuracy (%)")
+
+
+def test_plot_training_curves_without_test_set_draws_the_train_loss_only():
+    from types import SimpleNamespace
+
+    fig = viz.plot_training_curves(SimpleNamespace(train_loss=[1.0, 0.7, 0.6], test_loss=[], test_accuracy=[]))
+    loss_ax, accuracy_ax = fig.axes
+    assert len(loss_ax.lines) == 1 and accuracy_ax.lines[0].get_ydata().tolist() == []
+    assert loss_ax.get_xlim() == (0.5, 3.5)
+
+
+def test_plot_confusion_matrix_writes_every_count_where_it_belongs():
+    matrix = np.array([[7, 1, 0], [2, 5, 0], [0, 0, 9]])
+    fig = viz.plot_confusion_matrix(matrix)
+    ax = fig.axes[0]
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): int(t.get_text()) for t in ax.texts}
+    assert cells == {(r, c): int(matrix[r, c]) for r in range(3) for c in range(3)}  # row = true, column = predicted
+    assert ax.get_title() == "confusion matrix: 21 of 24 right"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
+    with pytest.raises(ValueError, match=r"matrix must be square \(classes, classes\), got shape \(2, 3\)"):
+        viz.plot_confusion_matrix(np.zeros((2, 3)))
+
+
+def test_plot_misclassified_shows_only_the_wrong_images_with_true_and_predicted():
+    images = np.stack([np.full((1, 4, 4), k, dtype=float) for k in range(5)])  # image k is all k
+    fig = viz.plot_misclassified(images, [0, 1, 2, 3, 4], [0, 7, 2, 3, 9], columns=4)
+    shown = [(ax.get_title(), ax.images[0].get_array()[0, 0]) for ax in fig.axes if ax.images]
+    assert shown == [("1 → 7", 1.0), ("4 → 9", 4.0)]
+    assert fig.get_suptitle().startswith("2 of 5 images wrong")
+    capped = viz.plot_misclassified(np.zeros((30, 4, 4)), [0] * 30, [1] * 30, max_images=16)
+    assert len([ax for ax in capped.axes if ax.images]) == 16
+    with pytest.raises(ValueError, match="got lengths 5, 4 and 5"):
+        viz.plot_misclassified(images, [0, 1, 2, 3], [0, 1, 2, 3, 4])
+
+
+def test_plot_filters_draws_each_kernel_on_one_symmetric_scale():
+    import torch
+
+    weight = torch.zeros(3, 2, 5, 5)
+    weight[1, 0, 2, 2], weight[2, 0, 0, 0], weight[2, 1] = 2.0, -1.0, 9.0  # channel 1 is not drawn
+    fig = viz.plot_filters(weight, columns=2)
+    drawn = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in drawn] == ["filter 0", "filter 1", "filter 2"]
+    assert all(ax.images[0].get_clim() == (-2.0, 2.0) for ax in drawn)
+    assert drawn[1].images[0].get_array()[2, 2] == 2.0
+    assert "3 learned 5×5 kernels" in fig.get_suptitle()
+    with pytest.raises(ValueError, match=r"weight must be a conv weight .* got shape \(3, 5, 5\)"):
+        viz.plot_filters(np.zeros((3, 5, 5)))
+
+
+def test_plot_embedding_colours_each_class_and_names_it_at_its_median():
+    points = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 5.0], [10.0, 10.0]])
+    fig = viz.plot_embedding(points, [3, 3, 3, 8], "demo")
+    ax = fig.axes[0]
+    assert [len(c.get_offsets()) for c in ax.collections] == [3, 1]
+    assert {t.get_text(): tuple(t.get_position()) for t in ax.texts} == {"3": (1.0, 0.0), "8": (10.0, 10.0)}
+    assert ax.get_title() == "demo" and ax.get_xlabel() == "component 1"
+    with pytest.raises(ValueError, match=r"points must be \(N, 2\) with one label each"):
+        viz.plot_embedding(np.zeros((4, 3)), [0, 1, 2, 3], "bad")
+
+
+def test_tile_maps_places_each_map_and_separates_them_with_nan():
+    maps = np.arange(5 * 2 * 3, dtype=float).reshape(5, 2, 3)
+    mosaic = viz.tile_maps(maps, columns=3)
+    assert mosaic.shape == (2 * 3 - 1, 3 * 4 - 1)
+    for k in range(5):
+        r, c = divmod(k, 3)
+        assert np.array_equal(mosaic[r * 3: r * 3 + 2, c * 4: c * 4 + 3], maps[k])
+    assert np.isnan(mosaic[2]).all() and np.isnan(mosaic[:, 3]).all()
+    assert np.isnan(mosaic[3:, 8:]).all()  # the sixth slot is empty
+
+
+def test_plot_feature_maps_updates_its_two_images_in_place():
+    fig = viz.feature_map_figure()
+    maps = np.random.default_rng(0).normal(size=(32, 7, 7))
+    viz.plot_feature_maps(np.zeros((28, 28)), np.ones((16, 14, 14)), "a 7", "conv1", fig=fig)
+    assert viz.plot_feature_maps(np.ones((28, 28)), maps, "a 3", "conv2 / MaxPool2d", fig=fig) is fig
+    image_ax, maps_ax = fig.axes
+    assert len(image_ax.images) == len(maps_ax.images) == 1  # reused, not stacked
+    assert maps_ax.images[0].get_array().shape == (4 * 8 - 1, 8 * 8 - 1)
+    assert maps_ax.images[0].get_clim() == (maps.min(), maps.max())  # one scale for all channels
+    assert (image_ax.get_title(), maps_ax.get_title()) == ("a 3", "conv2 / MaxPool2d")
+    assert viz.figure_to_png(fig)[:4] == b"\x89PNG"

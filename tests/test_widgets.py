@@ -756,3 +756,116 @@ def test_pooling_explorer_keeps_its_window_in_place_and_redraws_once():
     assert len(renders) == 1 and explorer.controls["position"].max == 27 * 27 - 1
     assert explorer.controls["position"].value == 14 * 27 + 14
     assert "output (14, 14)" in explorer.numbers.value
+
+
+# --- 06 full implementation ---
+
+
+def _digits(n=6, seed=0):
+    import torch
+    from torch.utils.data import TensorDataset
+
+    g = torch.Generator().manual_seed(seed)
+    return TensorDataset(torch.rand(n, 1, 28, 28, generator=g), torch.arange(n) % 10)
+
+
+def test_feature_map_stages_are_the_outputs_of_each_layer():
+    import torch
+
+    from cnn_helpers.model import SeedCNN
+    from cnn_helpers.widgets import feature_map_stages
+
+    torch.manual_seed(0)
+    model, image = SeedCNN(), torch.rand(1, 28, 28)
+    stages = feature_map_stages(model, image)
+    assert list(stages) == ["conv1", "conv2"] and list(stages["conv1"]) == ["Conv2d", "ReLU", "MaxPool2d"]
+    with torch.no_grad():
+        x = image[None]
+        torch.testing.assert_close(stages["conv1"]["Conv2d"], model.conv1[0](x)[0])
+        torch.testing.assert_close(stages["conv1"]["MaxPool2d"], model.conv1(x)[0])
+        torch.testing.assert_close(stages["conv2"]["ReLU"], model.conv2[:2](model.conv1(x))[0])
+        torch.testing.assert_close(stages["conv2"]["MaxPool2d"].flatten(), model.features(x)[0])
+
+
+def test_feature_map_stages_refuse_a_model_without_conv_blocks():
+    import torch
+    from torch import nn
+
+    from cnn_helpers.widgets import feature_map_stages
+
+    with pytest.raises(ValueError, match="Linear has no leading nn.Sequential conv block to show"):
+        feature_map_stages(nn.Linear(784, 10), torch.zeros(1, 28, 28))
+
+
+def test_feature_map_explorer_numbers_follow_the_controls_and_the_model():
+    import torch
+
+    from cnn_helpers.model import SeedCNN
+    from cnn_helpers.widgets import feature_map_explorer
+
+    torch.manual_seed(0)
+    model, data = SeedCNN(), _digits()
+    explorer = feature_map_explorer(model, data)
+    assert "feature-map-explorer" in explorer._dom_classes
+    assert (explorer.controls["block"].value, explorer.controls["layer"].value) == ("conv1", "ReLU")
+    assert explorer.controls["index"].max == 5
+    assert "16 × 28 × 28" in explorer.numbers.value
+    picture = explorer.image.value
+    explorer.controls["block"].value = "conv2"
+    assert "32 × 14 × 14" in explorer.numbers.value and explorer.image.value != picture
+    explorer.controls["layer"].value = "MaxPool2d"
+    assert "32 × 7 × 7" in explorer.numbers.value
+    explorer.controls["index"].value = 3
+    image, label = data[3]
+    with torch.no_grad():
+        probabilities = torch.softmax(model(image[None])[0], dim=0)
+        maps = model.conv2(model.conv1(image[None]))[0]
+    numbers = explorer.numbers.value
+    assert f'class="fm-label">{label.item()}<' in numbers
+    assert f'class="fm-prediction">{probabilities.argmax().item()} ({100 * probabilities.max().item():.1f}%)' in numbers
+    assert f'class="fm-zeros">{100 * (maps == 0).float().mean().item():.0f}% of the values' in numbers
+    assert f'class="fm-strongest">{maps.amax(dim=(1, 2)).argmax().item()} (max' in numbers
+    assert explorer.message.value == ""
+
+
+def test_feature_map_explorer_walks_at_most_the_first_100_images():
+    from cnn_helpers.model import SeedCNN
+    from cnn_helpers.widgets import FEATURE_MAP_IMAGES, feature_map_explorer
+
+    explorer = feature_map_explorer(SeedCNN(), _digits(n=150))
+    assert explorer.controls["index"].max == FEATURE_MAP_IMAGES - 1 == 99
+
+
+def test_render_feature_maps_names_impossible_settings():
+    import torch
+
+    from cnn_helpers.model import SeedCNN
+    from cnn_helpers.widgets import render_feature_maps
+
+    images, labels = torch.zeros(3, 1, 28, 28), torch.tensor([1, 2, 3])
+    with pytest.raises(ValueError, match="index 3 is outside the 3 images; pick 0 to 2"):
+        render_feature_maps(None, SeedCNN(), images, labels, 3, "conv1", "ReLU")
+    with pytest.raises(ValueError, match="block 'conv3' is not a conv block of the model; pick one of conv1, conv2"):
+        render_feature_maps(None, SeedCNN(), images, labels, 0, "conv3", "ReLU")
+    with pytest.raises(ValueError, match="conv1 has no Dropout layer; pick one of Conv2d, ReLU, MaxPool2d"):
+        render_feature_maps(None, SeedCNN(), images, labels, 0, "conv1", "Dropout")
+    with pytest.raises(ValueError, match="dataset is empty"):
+        from cnn_helpers.widgets import feature_map_explorer
+
+        feature_map_explorer(SeedCNN(), _digits(n=0))
+
+
+def test_feature_map_explorer_renders_every_setting():
+    import itertools
+
+    from cnn_helpers.model import SeedCNN
+    from cnn_helpers.widgets import feature_map_explorer
+
+    explorer = feature_map_explorer(SeedCNN(), _digits(n=4))
+    layers = explorer.controls["layer"].options
+    for index, block, layer in itertools.product(range(4), ("conv1", "conv2"), layers):
+        explorer.controls["index"].value = index
+        explorer.controls["block"].value = block
+        explorer.controls["layer"].value = layer
+        assert explorer.message.value == "", (index, block, layer)
+        assert "×" in explorer.numbers.value
