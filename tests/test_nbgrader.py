@@ -66,6 +66,8 @@ MISTAKES = {
     "ex02-1-answer": ("conv_output_height = (224 + 2 * 3 - 7) // 2", r"off by one: did you forget the \+ 1"),
     "ex03-1-answer": ("rf_size = 3 + 3 + 3", r"You added the kernel sizes"),
     "ex04-1-answer": ("pool_output_size = 28 - 3 + 1", r"that is the answer for stride 1"),
+    "ex05-1-answer": ("position = 3 * 7 + 2 * 7 + 5", r"moving one channel on moves 49 positions, not 7"),
+    "ex06-1-answer": ("steps_per_epoch = 4000 // 128", r"counts the full batches only"),
 }
 
 
