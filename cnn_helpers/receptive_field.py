@@ -17,6 +17,11 @@ a path through real (not padding) units. It equals the measurement of
 the two differ only at edges, e.g. where a layer drops the last pixels (floor in the
 output-size formula) or a window sees nothing but padding.
 
+The calculator traces the model with torch.fx, so it follows every path: where paths meet
+(a residual addition, a concatenation) a unit sees the union of what they see (its bounding
+box); paths with different effective strides are flagged "not aligned". A flattened map
+keeps each unit's region; after Linear (or a mean over space) every unit sees the whole input.
+
 Example:
     >>> from torch import nn
     >>> model = nn.Sequential(nn.Conv2d(1, 16, 5, 1, 2), nn.ReLU(), nn.MaxPool2d(2),
@@ -486,6 +491,7 @@ def _adaptive_avg(output_size, args, kwargs):
 _CONV_MODULES = (nn.Conv1d, nn.Conv2d)
 _POOL_MODULES = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d, nn.LPPool1d, nn.LPPool2d)
 _ADAPTIVE_MODULES = (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
+_PAD_MODULES = (nn.ZeroPad1d, nn.ZeroPad2d, nn.ConstantPad1d, nn.ConstantPad2d)
 # Layers that act on each position separately (BatchNorm as at inference, with running statistics).
 _POINTWISE_MODULES = (
     nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
@@ -507,7 +513,7 @@ def _classify_module(module: nn.Module, name: str, x: torch.Tensor, n_spatial: i
             raise ValueError(f"layer {name!r}: nn.Linear on a (N, C, H, W) feature map mixes only the last "
                              "dimension; flatten it first with nn.Flatten()")
         return _Op("mix", layer, faithful=partial(_positive_linear, module.weight))
-    if spatial is None and isinstance(module, (*_CONV_MODULES, *_POOL_MODULES, *_ADAPTIVE_MODULES)):
+    if spatial is None and isinstance(module, (*_CONV_MODULES, *_POOL_MODULES, *_ADAPTIVE_MODULES, *_PAD_MODULES)):
         raise ValueError(f"layer {name!r} ({layer}) gets input of shape {tuple(x.shape)}, not a "
                          f"{n_spatial}-D feature map (N, C, ...); check input_size")
     if isinstance(module, _CONV_MODULES):
@@ -524,6 +530,11 @@ def _classify_module(module: nn.Module, name: str, x: torch.Tensor, n_spatial: i
         dilation = getattr(module, "dilation", 1)
         axes = _window_axes(spatial, module.kernel_size, module.stride, padding, dilation, module.ceil_mode, name)
         return _Op("window", layer, axes, partial(_sum_pool, axes))
+    if isinstance(module, _PAD_MODULES):  # (left, right[, top, bottom]): a window of 1, shifted
+        pads = module.padding
+        pairs = [pads[2 * a: 2 * a + 2] for a in reversed(range(len(spatial)))]  # (h), w order
+        axes = [_AxisWindow(1, 1, lo, 1, n + lo + hi) for (lo, hi), n in zip(pairs, spatial, strict=True)]
+        return _Op("window", layer, _pad_axes(axes))
     if isinstance(module, _ADAPTIVE_MODULES):
         out = _per_axis(module.output_size, len(spatial))
         out = tuple(n if o is None else o for n, o in zip(spatial, out, strict=False))
@@ -531,7 +542,8 @@ def _classify_module(module: nn.Module, name: str, x: torch.Tensor, n_spatial: i
         return _Op("window", layer, axes, partial(_adaptive_avg, out))
     raise ValueError(
         f"layer {name!r} ({layer}) is not supported by the receptive-field calculator; it knows "
-        "Conv1d/2d, Max/Avg/LP/adaptive pooling, activations, BatchNorm, Dropout, Flatten and Linear"
+        "Conv1d/2d, Max/Avg/LP/adaptive pooling, zero padding, activations, BatchNorm, Dropout, Flatten "
+        "and Linear"
     )
 
 
@@ -543,23 +555,24 @@ def _bind(args, kwargs, names, defaults) -> dict:
     return bound
 
 
-_POOL_SIGNATURES = {
-    F.max_pool1d: (("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode"), {}),
-    F.max_pool2d: (("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode"), {}),
-    F.avg_pool1d: (("input", "kernel_size", "stride", "padding", "ceil_mode"), {}),
-    F.avg_pool2d: (("input", "kernel_size", "stride", "padding", "ceil_mode"), {}),
-    F.lp_pool1d: (("input", "norm_type", "kernel_size", "stride", "ceil_mode"), {}),
-    F.lp_pool2d: (("input", "norm_type", "kernel_size", "stride", "ceil_mode"), {}),
+_POOL_SIGNATURES = {  # the positional parameters of each functional pooling
+    F.max_pool1d: ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+    F.max_pool2d: ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+    F.avg_pool1d: ("input", "kernel_size", "stride", "padding", "ceil_mode"),
+    F.avg_pool2d: ("input", "kernel_size", "stride", "padding", "ceil_mode"),
+    F.lp_pool1d: ("input", "norm_type", "kernel_size", "stride", "ceil_mode"),
+    F.lp_pool2d: ("input", "norm_type", "kernel_size", "stride", "ceil_mode"),
 }
 _POOL_DEFAULTS = {"kernel_size": None, "stride": None, "padding": 0, "dilation": 1, "ceil_mode": False}
 _POINTWISE_FUNCTIONS = {
     torch.relu, F.relu, F.relu6, F.leaky_relu, F.elu, F.selu, F.gelu, F.silu, F.mish, torch.sigmoid,
     F.sigmoid, torch.tanh, F.tanh, F.hardtanh, F.hardswish, F.softplus, F.dropout, F.dropout1d, F.dropout2d,
 }
-_MERGE_FUNCTIONS = {operator.add, operator.iadd, operator.mul, operator.sub, operator.truediv,
-                    torch.add, torch.mul, torch.sub}
+_MERGE_FUNCTIONS = {operator.add, operator.iadd, operator.mul, torch.add, torch.mul}
+# x - y and x / y: the same union; the copy adds/multiplies instead, so x - x cannot cancel
+_MERGE_FUNCTIONS_FLIPPED = {operator.sub: operator.add, torch.sub: operator.add, operator.truediv: operator.mul}
 _POINTWISE_METHODS = {"relu", "relu_", "sigmoid", "tanh", "contiguous", "clone", "float", "double"}
-_MERGE_METHODS = {"add", "add_", "mul", "mul_", "sub", "div"}
+_MERGE_METHODS = {"add": None, "add_": None, "mul": None, "mul_": None, "sub": operator.add, "div": operator.mul}
 _FLATTEN_METHODS = {"view", "reshape", "flatten"}
 _QUERY_METHODS = {"size", "dim"}
 
@@ -574,6 +587,8 @@ def _classify_function(target, args, kwargs, name: str, n_spatial: int) -> _Op:
         return _Op("pointwise", layer, faithful=_identity)
     if target in _MERGE_FUNCTIONS:
         return _Op("pointwise", layer)
+    if target in _MERGE_FUNCTIONS_FLIPPED:
+        return _Op("pointwise", layer, faithful=partial(_flipped, _MERGE_FUNCTIONS_FLIPPED[target]))
     if target is torch.cat:
         dim = _bind(args, kwargs, ("tensors", "dim"), {"dim": 0})["dim"]
         ndim = args[0][0].dim()
@@ -586,8 +601,7 @@ def _classify_function(target, args, kwargs, name: str, n_spatial: int) -> _Op:
     if target is F.linear:
         return _Op("mix", layer, faithful=lambda a, k: _positive_linear(a[1], a, k))
     if target in _POOL_SIGNATURES:
-        names, _ = _POOL_SIGNATURES[target]
-        b = _bind(args, kwargs, names, _POOL_DEFAULTS)
+        b = _bind(args, kwargs, _POOL_SIGNATURES[target], _POOL_DEFAULTS)
         axes = _window_axes(tuple(args[0].shape[2:]), b["kernel_size"], b["stride"], b["padding"],
                             b["dilation"], b["ceil_mode"], name)
         return _Op("window", layer, axes, partial(_sum_pool, axes))
@@ -622,12 +636,16 @@ def _reduction(layer, args, kwargs, n_spatial) -> _Op:
     return _Op("mix" if any(d % ndim in spatial for d in dims) else "pointwise", layer)
 
 
+def _flipped(combine, args, kwargs):
+    return combine(args[0], args[1])
+
+
 def _classify_method(method: str, args, kwargs, name: str, n_spatial: int) -> _Op:
-    if method in _POINTWISE_METHODS:
-        return _Op("pointwise", method, faithful=None if method in ("contiguous", "clone", "float", "double")
-                   else _identity)
+    if method in _POINTWISE_METHODS:  # the copy keeps float64 and drops the activation
+        return _Op("pointwise", method, faithful=_identity)
     if method in _MERGE_METHODS:
-        return _Op("pointwise", method)
+        flip = _MERGE_METHODS[method]
+        return _Op("pointwise", method, faithful=flip and partial(_flipped, flip))
     if method in _FLATTEN_METHODS:
         return _Op("reshape", method)
     if method in ("mean", "sum"):
@@ -838,6 +856,14 @@ class ReceptiveFieldRow:
         effective_stride: how far apart, in input pixels, neighbouring units look (jump).
         effective_padding: how far left of/above the image unit 0 starts looking.
         note: a plain-words remark (whole input, not aligned, ...), or "".
+
+    Example:
+        >>> from torch import nn
+        >>> row = receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3, padding=1)), (1, 8, 8))[0]
+        >>> row.region(0, 0)  # the formula: one pixel of padding on each side
+        ((-1, 1), (-1, 1))
+        >>> row.input_region(0, 0)  # the image pixels it really reaches
+        ((0, 1), (0, 1))
     """
 
     name: str
@@ -968,6 +994,14 @@ class ReceptiveField(Sequence):
 
     Rows are in execution order, the last is the model's output; ``rf["conv1.0"]`` finds a
     row by name. Prints as a table (``repr``, and HTML in Jupyter).
+
+    Example:
+        >>> from torch import nn
+        >>> rf = receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2)), (1, 8, 8))
+        >>> rf.names, len(rf)
+        (['0', '1'], 2)
+        >>> rf["1"].rf_size, rf["1"].effective_stride, rf["1"].region(0, 0)
+        ((4, 4), (2, 2), ((0, 3), (0, 3)))
     """
 
     def __init__(self, rows: list, input_size: tuple):

@@ -324,6 +324,26 @@ def test_functional_pooling_and_reductions():
     assert rf[3].sees_whole_input and rf[3].input_region(0) == ((0, 9), (0, 9))
 
 
+class Differences(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pad = nn.ZeroPad2d((1, 2, 0, 3))  # left, right, top, bottom
+        self.crop = nn.ZeroPad2d((-1, 0, 0, 0))  # negative padding crops
+        self.conv = nn.Conv2d(1, 1, 3)
+
+    def forward(self, x):
+        x = self.conv(self.pad(x))  # (N, 1, 9, 9)
+        y = torch.relu(x) - x  # zero wherever x >= 0, yet it depends on x
+        return self.crop(y / (x.sub(2) + 3))
+
+
+def test_padding_layers_and_differences():
+    rf = assert_matches_empirical(Differences(), (1, 8, 6))
+    assert rf["pad"].output_size == (11, 9) and rf["pad"].effective_padding == (0, 1)
+    assert rf["conv"].region(0, 0) == ((0, 2), (-1, 1))
+    assert rf[-1].output_size == (9, 6) and rf[-1].region(0, 0) == ((0, 2), (0, 2))
+
+
 def test_ceil_mode_changes_the_number_of_units_not_the_geometry():
     floor, ceil = (receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2, ceil_mode=c)), (1, 9, 9))[-1]
                    for c in (False, True))
