@@ -452,8 +452,8 @@ def _positive_conv(weight, stride, padding, dilation, groups, args, kwargs):
     c_out, c_in_group, *kernel = weight.shape
     taps = _taps(kernel, _per_axis(dilation, len(kernel)), 1.0 / (c_in_group * math.prod(kernel)), x)
     # block-diagonal over the groups: one dense conv does what the grouped one does
-    group_out = torch.arange(c_out) // (c_out // groups)
-    group_in = torch.arange(c_in_group * groups) // c_in_group
+    group_out = torch.arange(c_out, device=x.device) // (c_out // groups)
+    group_in = torch.arange(c_in_group * groups, device=x.device) // c_in_group
     w = (group_out[:, None] == group_in[None, :]).to(x.dtype)[(..., *[None] * len(kernel))] * taps
     conv = F.conv1d if weight.dim() == 3 else F.conv2d
     return conv(x, w, None, stride, padding, 1, 1)  # (N, C_out, *grid)
@@ -1120,6 +1120,7 @@ def _pick(y: torch.Tensor, units: list, n_spatial: int, name: str) -> torch.Tens
                 raise ValueError(f"unit {u} is outside the output of {name!r} of size {grid}; "
                                  f"unit[{axis}] must be in 0..{size - 1}")
     index = (torch.arange(len(units)), *torch.tensor(units).T)  # one gather, one cheap backward
+    index = tuple(i.to(y.device) for i in index)
     if y.dim() == n_spatial + 2:
         return y.movedim(1, -1)[index].sum(-1)  # (B, *grid, C) -> (B,)
     return y[index]  # (B,)
