@@ -248,7 +248,7 @@ OTHER_LAYER_COLOR = "#9e9e9e"  # activations, pooling and everything else
 
 
 def _shape_text(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ")"
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _short_count(value, _position=None) -> str:
@@ -265,36 +265,48 @@ def _short_count(value, _position=None) -> str:
 
 
 def shape_figure():
-    """A figure for :func:`plot_shape_trace` (two panels, fixed layout for fast redraws).
+    """A figure for :func:`plot_shape_trace` (fixed layout and reused artists, for fast redraws).
 
     Example:
         >>> shape_figure().get_size_inches().tolist()
-        [8.8, 3.4]
+        [8.0, 3.4]
     """
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-    fig = Figure(figsize=(8.8, 3.4))
-    fig.subplots_adjust(left=0.25, right=0.98, bottom=0.13, top=0.9, wspace=0.08)
-    ax_values, ax_params = fig.subplots(1, 2, sharey=True)
-    for ax in (ax_values, ax_params):
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(numticks=4))
-        ax.xaxis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw
-        ax.xaxis.set_major_formatter(FuncFormatter(_short_count))  # plain text: mathtext is slow
-    ax_values.set(title="values per example after each layer", xlabel="values (log scale)")
-    ax_params.set(title="parameters of each layer", xlabel="parameters (log scale)")
-    ax_values.set_yticks([])
-    ax_params.set_yticks([])
-    fig._shape_artists = []  # what the last plot_shape_trace drew, removed by the next one
+    fig = Figure(figsize=(8.0, 3.4))
+    fig.subplots_adjust(left=0.42, right=0.97, bottom=0.13, top=0.9)
+    ax = fig.add_subplot()
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(numticks=4))
+    ax.xaxis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw
+    ax.xaxis.set_major_formatter(FuncFormatter(_short_count))  # plain text: mathtext is slow
+    ax.set_yticks([])  # the layers are named by plain texts: tick labels cost more to draw
+    ax.set(title="values per example after each layer", xlabel="values (log scale)", ylabel="layer")
+    ax.yaxis.set_label_coords(-0.72, 0.5)
+    fig._shape_artists = ([], [])  # bars and labels, reused by every plot_shape_trace on this figure
     return fig
 
 
-def plot_shape_trace(rows, fig=None):
-    """Two bar charts per layer of a shape trace: values per example after it, and its parameters.
+def _shape_artist(fig, i):
+    """Bar and label number ``i`` of a shape figure, made on first use."""
+    from matplotlib.patches import Rectangle
 
-    The left panel shows how the tensor shrinks (convolutions, pooling) and is flattened
-    before the Linear layer; the right one where the parameters are. Both use a log scale.
+    ax, (bars, labels) = fig.axes[0], fig._shape_artists
+    while len(bars) <= i:
+        bars.append(ax.add_patch(Rectangle((1, 0), 1, 0.8)))
+        labels.append(ax.text(-0.02, 0, "", transform=ax.get_yaxis_transform(), ha="right", va="center",
+                              fontsize=8))
+    return bars[i], labels[i]
+
+
+def plot_shape_trace(rows, fig=None):
+    """Bar chart of a shape trace: how many values one example has after each layer.
+
+    Each layer is labelled with its name, type, output shape and, if it has any, its
+    parameters; Conv2d bars are green, Flatten and Linear red, the input blue. The log scale
+    shows the convolutions widening the tensor, pooling shrinking it, and the Linear layer
+    reducing it to one score per class.
 
     Args:
         rows: the rows of ``model.trace_shapes(...)``: each with ``name``, ``layer_type``,
@@ -311,34 +323,26 @@ def plot_shape_trace(rows, fig=None):
         >>> from collections import namedtuple
         >>> Row = namedtuple("Row", "name layer_type output_shape num_parameters")
         >>> fig = plot_shape_trace([Row("input", "input", (1, 4, 4), 0), Row("fc", "Linear", (3,), 51)])
-        >>> [ax.get_title() for ax in fig.axes]
-        ['values per example after each layer', 'parameters of each layer']
+        >>> [t.get_text() for t in fig.axes[0].texts]
+        ['input input (1, 4, 4)', 'fc Linear (3,) · 51 parameters']
     """
     import math
 
     if len(rows) == 0:
         raise ValueError("rows is empty; pass the rows of trace_shapes(model, input_size)")
     fig = shape_figure() if fig is None else fig
-    ax_values, ax_params = fig.axes[:2]
-    for artist in fig._shape_artists:
-        artist.remove()
-    drawn = fig._shape_artists = []
-    positions = range(len(rows))
-    colors = [LAYER_COLORS.get(r.layer_type, OTHER_LAYER_COLOR) for r in rows]
+    ax = fig.axes[0]
     values = [math.prod(r.output_shape) for r in rows]
-    drawn += ax_values.barh(positions, values, color=colors).patches
-    drawn += ax_params.barh(positions, [max(r.num_parameters, 0) for r in rows], color=colors).patches
-    for y, row in enumerate(rows):  # the shapes are in the trace's table; label the parameters only
-        if row.num_parameters:
-            drawn.append(ax_params.text(row.num_parameters, y, f" {row.num_parameters:,}", va="center", fontsize=8))
-    # Layer names as plain text left of the axes: tick labels cost several times more to draw.
-    names = ax_values.get_yaxis_transform()  # x in axes coordinates, y in data coordinates
-    for y, row in enumerate(rows):
-        drawn.append(ax_values.text(-0.02, y, f"{row.name} {row.layer_type} {_shape_text(row.output_shape)}",
-                                    transform=names, ha="right", va="center", fontsize=8))
-    ax_values.set_ylim(len(rows) - 0.5, -0.5)  # the input on top, the output at the bottom
-    ax_values.set_xlim(1, max(values) * 2)
-    ax_params.set_xlim(1, max(r.num_parameters for r in rows) * 60 + 60)  # room for the labels
+    for y, (row, value) in enumerate(zip(rows, values, strict=True)):
+        bar, label = _shape_artist(fig, y)
+        bar.set(y=y - 0.4, width=value - 1, color=LAYER_COLORS.get(row.layer_type, OTHER_LAYER_COLOR), visible=True)
+        parameters = f" · {row.num_parameters:,} parameters" if row.num_parameters else ""
+        label.set(y=y, text=f"{row.name} {row.layer_type} {_shape_text(row.output_shape)}{parameters}", visible=True)
+    for bar, label in zip(*(artists[len(rows):] for artists in fig._shape_artists), strict=True):
+        bar.set_visible(False)
+        label.set_visible(False)
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # the input on top, the output at the bottom
+    ax.set_xlim(1, max(values) * 2)
     return fig
 
 
@@ -1268,8 +1272,9 @@ class _RFArtists:
         self.ax_in.set_facecolor(PADDING_COLOR)
         for ax, patch in ((self.ax_in, self.border), (self.ax_in, self.region), (self.ax_out, self.unit)):
             ax.add_patch(patch)
-        for ax in (self.ax_in, self.ax_out):  # ticks only where they say something: text is costly
-            ax.tick_params(labelsize=8, labelcolor=KERNEL_COLOR)
+        for ax in (self.ax_in, self.ax_out):  # no ticks: tick text is a third of a redraw; titles say it
+            ax.set_xticks([])
+            ax.set_yticks([])
         for ax in (self.ax_in, self.ax_out):  # short, small labels: each text costs a few ms per redraw
             ax.set_xlabel("column", fontsize=9)
             ax.set_ylabel("row", fontsize=9)
@@ -1311,7 +1316,7 @@ def plot_rf_explorer(image, region, output_size, unit, fig=None):
         >>> import numpy as np
         >>> fig = plot_rf_explorer(np.zeros((28, 28)), ((-6, 9), (-6, 9)), (7, 7), (0, 0))
         >>> [ax.get_title() for ax in fig.axes]
-        ['input 28 × 28: region 16 × 16', 'output 7 × 7: unit (0, 0)']
+        ['region 16 × 16: rows -6…9, cols -6…9', 'output 7 × 7: unit (0, 0)']
     """
     import numpy as np
 
@@ -1331,17 +1336,18 @@ def plot_rf_explorer(image, region, output_size, unit, fig=None):
     h, w = art.image_in.get_size()
     _place_region(art.region, region)
     xlim, ylim = _region_bounds((h, w), [region])
-    art.ax_in.set(xlim=xlim, ylim=ylim, xticks=sorted({region[1][0], region[1][1]}),
-                  yticks=sorted({region[0][0], region[0][1]}))  # the ticks mark the region's edges
+    art.ax_in.set(xlim=xlim, ylim=ylim)
     rh, rw = region_size(region)
-    art.ax_in.set_title(f"input {h} × {w}: region {rh} × {rw}", fontsize=10, y=1.0)  # fixed y: no auto-placement
+    (top, bottom), (left, right) = region
+    art.ax_in.set_title(f"region {rh} × {rw}: rows {top}…{bottom}, cols {left}…{right}", fontsize=10,
+                        y=1.0)  # a fixed y skips the title's auto-placement
 
     oh, ow = output_size
     grid = np.full((oh, ow), 0.15)
     grid[unit] = 0.8
     art.image_out.set_data(grid)
     art.image_out.set_extent((-0.5, ow - 0.5, oh - 0.5, -0.5))
-    art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5), xticks=[unit[1]], yticks=[unit[0]])
+    art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
     art.unit.set_xy((unit[1] - 0.5, unit[0] - 0.5))
     art.ax_out.set_title(f"output {oh} × {ow}: unit ({unit[0]}, {unit[1]})", fontsize=10, y=1.0)
     return fig
@@ -1377,7 +1383,9 @@ def rf_numbers_html(table, unit) -> str:
     (jh, jw), (ph, pw) = last.effective_stride, last.effective_padding
     (top, bottom), (left, right) = last.region(*unit)
     i, j = unit
+    ih, iw = table.input_size[-2:]  # (C, H, W) -> (H, W)
     summary = [
+        ("input-size", "input size", f"{ih} × {iw}"),
         ("output-size", "output size", f"{oh} × {ow}"),
         ("rf-size", "rf_size", f"{rh} × {rw}"),
         ("effective-stride", "effective_stride (jump)", _pair_text(last.effective_stride)),

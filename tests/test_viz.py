@@ -397,7 +397,7 @@ def test_plot_rf_explorer_reuses_its_artists_and_moves_the_region():
     grid = ax_out.images[0].get_array()
     assert grid.shape == (7, 7) and np.argwhere(grid == grid.max()).tolist() == [[4, 5]]
     assert ax_in.get_xlim() == (-0.5, 29.5)
-    assert [ax.get_title() for ax in fig.axes] == ["input 28 × 28: region 16 × 16", "output 7 × 7: unit (4, 5)"]
+    assert [ax.get_title() for ax in fig.axes] == ["region 16 × 16: rows 10…25, cols 14…29", "output 7 × 7: unit (4, 5)"]
     viz.figure_to_png(fig)
 
 
@@ -412,6 +412,7 @@ def test_rf_numbers_html_shows_the_calculators_numbers_for_a_non_square_stack():
     html = viz.rf_numbers_html(table, (2, 3))
     (top, bottom), (left, right) = last.region(2, 3)
     assert f'<td class="output-size">{last.output_size[0]} × {last.output_size[1]}</td>' in html
+    assert '<td class="input-size">20 × 30</td>' in html
     assert f'<td class="rf-size">{last.rf_size[0]} × {last.rf_size[1]}</td>' in html
     assert last.rf_size == (5, 9)
     assert '<td class="effective-stride">(1, 2)</td>' in html and last.effective_stride == (1, 2)
