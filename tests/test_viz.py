@@ -397,7 +397,8 @@ def test_plot_rf_explorer_reuses_its_artists_and_moves_the_region():
     grid = ax_out.images[0].get_array()
     assert grid.shape == (7, 7) and np.argwhere(grid == grid.max()).tolist() == [[4, 5]]
     assert ax_in.get_xlim() == (-0.5, 29.5)
-    assert [ax.get_title() for ax in fig.axes] == ["region 16 × 16: rows 10…25, cols 14…29", "output 7 × 7: unit (4, 5)"]
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["region 16 × 16: rows 10…25, cols 14…29", "output 7 × 7: unit (4, 5)"]
     viz.figure_to_png(fig)
 
 
@@ -430,15 +431,18 @@ def test_plot_shape_trace_draws_one_bar_per_layer_and_redraws_in_place():
 
     trace = trace_shapes(SeedCNN(), (1, 28, 28))
     fig = viz.plot_shape_trace(trace)
-    ax_values, ax_params = fig.axes
-    assert [p.get_width() for p in ax_values.patches] == [784, 12544, 12544, 3136, 6272, 6272, 1568, 1568, 10]
-    assert [p.get_width() for p in ax_params.patches] == [0, 416, 0, 0, 12832, 0, 0, 0, 15690]
-    labels = [t.get_text() for t in ax_values.texts]
-    assert labels[0] == "input input (1, 28, 28)" and labels[-1] == "out Linear (10)"
-    assert [t.get_text() for t in ax_params.texts] == [" 416", " 12,832", " 15,690"]
-    assert ax_values.get_xscale() == "log" and ax_values.get_xlabel() and ax_params.get_xlabel()
+    ax = fig.axes[0]
+    widths = [p.get_width() + 1 for p in ax.patches if p.get_visible()]  # bars start at 1 (log scale)
+    assert widths == [784, 12544, 12544, 3136, 6272, 6272, 1568, 1568, 10]
+    labels = [t.get_text() for t in ax.texts if t.get_visible()]
+    assert labels[0] == "input input (1, 28, 28)" and labels[-1] == "out Linear (10,) · 15,690 parameters"
+    assert labels[1] == "conv1.0 Conv2d (16, 28, 28) · 416 parameters" and labels[2] == "conv1.1 ReLU (16, 28, 28)"
+    assert ax.get_xscale() == "log" and ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     again = viz.plot_shape_trace(trace_shapes(build_cnn(channels=(16,)), (1, 28, 28)), fig=fig)
-    assert again is fig and len(fig.axes) == 2 and len(ax_values.patches) == 6 and len(ax_values.texts) == 6
+    assert again is fig and len(fig.axes) == 1
+    assert len([p for p in ax.patches if p.get_visible()]) == 6 and len(ax.patches) == 9  # reused, 3 hidden
+    assert [t.get_text() for t in ax.texts if t.get_visible()][-1] == "out Linear (10,) · 31,370 parameters"
+    assert ax.get_ylim() == (5.5, -0.5)
     assert viz.figure_to_png(fig)[:4] == b"\x89PNG"
     with pytest.raises(ValueError, match="rows is empty"):
         viz.plot_shape_trace([])
