@@ -691,6 +691,8 @@ class _Run(fx.Interpreter):
 
     def __init__(self, gm: fx.GraphModule, target: fx.Node, faithful: bool = False):
         super().__init__(gm)
+        # errors pass through unchanged: fx would append a graph dump (and import the compiler, seconds)
+        self.extra_traceback = False
         self.faithful = faithful
         self.target = target
         self.needed = _ancestors(target)
@@ -825,10 +827,7 @@ def _run(model: nn.Module, layer, x: torch.Tensor, faithful: bool, single: bool 
     gm = _trace(model)
     run = _Run(gm, _output_node(gm, layer, single), faithful)
     with _EvalMode(model):
-        try:
-            run.run(x)
-        except ValueError as error:  # fx appends a dump of the graph node: not for students
-            raise ValueError(str(error).split("\n\nWhile executing")[0]) from None
+        run.run(x)
     return run
 
 
