@@ -729,3 +729,53 @@ def test_05_student_stub_fails(checker):
         getattr(exercises, checker)(None)
     with pytest.raises(WrongAnswer):
         exercises.check_probabilities(None, torch.zeros(2, 10))
+
+
+def _notebook_06_exercises():
+    """(answer source, check source) of each exercise of notebook 06, in order."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "06_full_implementation.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    by_id = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
+             for c in cells if "nbgrader" in c["metadata"]}
+    ks = sorted({gid.split("-")[1] for gid in by_id})
+    return [(by_id[f"ex06-{k}-answer"], by_id[f"ex06-{k}-check"]) for k in ks], cells
+
+
+def _notebook_06_context():
+    """The notebook variables the 06 exercises use, with a confusion matrix that has one clear top mistake."""
+    matrix = torch.zeros(10, 10, dtype=torch.long)
+    matrix.fill_diagonal_(97)
+    matrix[4, 9], matrix[7, 2], matrix[3, 5] = 3, 2, 1
+    return {"confusion": matrix, "accuracy": matrix.trace().item() / matrix.sum().item(),
+            "features": torch.zeros(1000, 32 * 7 * 7)}
+
+
+def test_06_notebook_has_at_least_three_exercises_with_unique_answer_names():
+    import re
+
+    exercises, cells = _notebook_06_exercises()
+    assert len(exercises) >= 3
+    for answer, check in exercises:
+        name = re.search(r"check_\w+\((\w+)", check).group(1)  # the answer the check cell checks
+        assert re.search(rf"^{name} = ", answer, flags=re.M), f"{name} is not assigned in its answer cell"
+        elsewhere = [c for c in cells if name in "".join(c["source"]) and "nbgrader" not in c["metadata"]]
+        assert not elsewhere, f"{name} also appears outside its exercise: a student stub could pass"
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_06_notebook_solutions_pass_and_student_stubs_fail(index):
+    import re
+
+    answer, check = _notebook_06_exercises()[0][index]
+    namespace = _notebook_06_context()
+    exec(answer, namespace)  # the instructor's solution ...
+    exec(check, namespace)   # ... passes its check cell, hidden tests included
+    stub = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "raise NotImplementedError()", answer, flags=re.S)
+    student = _notebook_06_context()
+    with pytest.raises(NotImplementedError):
+        exec(stub, student)
+    with pytest.raises(NameError):  # the answer was never assigned
+        exec(check.split("### BEGIN HIDDEN TESTS")[0], student)

@@ -243,28 +243,33 @@ class FakeDisplay:
 
     def __init__(self):
         self.calls = []
+        self.plot = None  # set by the test: the LivePlot whose figure to inspect at each call
 
-    def __call__(self, figure, display_id=False):
-        self.calls.append(("display", display_id, self.snapshot(figure)))
+    def __call__(self, picture, display_id=False):
+        self.calls.append(("display", display_id, picture, self.snapshot()))
         return self
 
-    def update(self, figure):
-        self.calls.append(("update", None, self.snapshot(figure)))
+    def update(self, picture):
+        self.calls.append(("update", None, picture, self.snapshot()))
 
-    @staticmethod
-    def snapshot(figure):
-        return [len(line.get_xdata()) for line in figure.axes[0].lines]
+    def snapshot(self):
+        return [len(line.get_xdata()) for line in self.plot.figure.axes[0].lines] if self.plot else None
 
 
 def test_live_plot_is_displayed_once_then_updated_in_place_every_epoch():
+    from IPython.display import Image
+
     show = FakeDisplay()
-    plot = LivePlot(3, show=show)
+    plot = show.plot = LivePlot(3, show=show)
     torch.manual_seed(0)
     fit(SeedCNN(), bars_dataset(40), bars_dataset(20, 1), epochs=3, batch_size=20, progress=False, device="cpu",
         live_plot=plot)
-    assert [(kind, display_id) for kind, display_id, _ in show.calls] == [
+    assert [(kind, display_id) for kind, display_id, *_ in show.calls] == [
         ("display", True), ("update", None), ("update", None)]
     assert [lines for *_, lines in show.calls] == [[1, 1], [2, 2], [3, 3]]  # train and test curves grow
+    pictures = [picture for _, _, picture, _ in show.calls]
+    assert all(isinstance(p, Image) and p.data[:4] == b"\x89PNG" for p in pictures)
+    assert len({p.data for p in pictures}) == 3  # each update shows a new picture
     assert plot.updates == 3
     loss_ax, accuracy_ax = plot.figure.axes
     assert loss_ax.get_xlim() == (0.5, 3.5)
@@ -386,7 +391,7 @@ def test_loading_another_architecture_says_which_layer_differs(tmp_path):
     with pytest.raises(ValueError) as caught:
         load_checkpoint(path, SeedCNN())
     message = str(caught.value)
-    assert "holds another architecture (Wider) than the model you gave (SeedCNN)" in message
+    assert "does not fit this model: it holds the weights of a Wider, the model is a SeedCNN" in message
     assert "conv1.0.weight has shape (8, 1, 3, 3) in the checkpoint but (16, 1, 5, 5) in the model" in message
     assert "Missing key" not in message and "size mismatch" not in message  # not PyTorch's long trace
     linear = save_checkpoint(nn.Linear(3, 2), tmp_path / "linear.pt")

@@ -459,33 +459,71 @@ def test_plot_shift_tolerance_checks_its_lines():
 # --- 06 full implementation ---
 
 
-def test_plot_training_curves_draws_each_list_and_keeps_the_axis_while_training():
+def test_plot_training_curves_draws_each_list_and_keeps_the_axes_while_training():
     from types import SimpleNamespace
 
-    fig = viz.training_curves_figure()
+    fig = viz.training_curves_figure(epochs=8)
     history = SimpleNamespace(train_loss=[1.0], test_loss=[0.8], test_accuracy=[0.9])
-    assert viz.plot_training_curves(history, epochs=8, fig=fig) is fig
+    assert viz.plot_training_curves(history, fig=fig) is fig
     loss_ax, accuracy_ax = fig.axes
     assert [line.get_label() for line in loss_ax.lines] == ["train", "test"]
-    assert loss_ax.get_xlim() == accuracy_ax.get_xlim() == (0.5, 8.5)
+    limits = (loss_ax.get_xlim(), loss_ax.get_ylim(), accuracy_ax.get_ylim())
+    assert limits[0] == accuracy_ax.get_xlim() == (0.5, 8.5)
+    assert (loss_ax.get_yscale(), accuracy_ax.get_yscale()) == ("log", "logit")
     history.train_loss.append(0.5)
     history.test_loss.append(0.4)
     history.test_accuracy.append(0.95)
-    viz.plot_training_curves(history, epochs=8, fig=fig)
-    assert len(fig.axes) == 2 and len(loss_ax.lines) == 2  # redrawn, not stacked
+    viz.plot_training_curves(history, fig=fig)
+    assert len(fig.axes) == 2 and len(loss_ax.lines) == 2  # updated, not stacked
     assert loss_ax.lines[0].get_ydata().tolist() == [1.0, 0.5]
-    assert accuracy_ax.lines[0].get_ydata().tolist() == [90.0, 95.0]
+    assert accuracy_ax.lines[0].get_ydata().tolist() == [0.9, 0.95]
     assert [t.get_text() for t in accuracy_ax.texts] == ["95.0%"]
-    assert (loss_ax.get_xlabel(), accuracy_ax.get_ylabel()) == ("epoch", "accuracy (%)")
+    assert (loss_ax.get_xlim(), loss_ax.get_ylim(), accuracy_ax.get_ylim()) == limits  # nothing rescales
+    assert (loss_ax.get_xlabel(), accuracy_ax.get_title()) == ("epoch", "test accuracy")
+    ticks = [t.get_text() for t in accuracy_ax.get_yticklabels()]
+    assert ticks == ["10%", "50%", "90%", "99%", "99.9%"]
 
 
-def test_plot_training_curves_without_test_set_draws_the_train_loss_only():
+def test_plot_training_curves_makes_room_for_the_history_or_says_so():
     from types import SimpleNamespace
 
-    fig = viz.plot_training_curves(SimpleNamespace(train_loss=[1.0, 0.7, 0.6], test_loss=[], test_accuracy=[]))
+    history = SimpleNamespace(train_loss=[1.0, 0.7, 0.6], test_loss=[], test_accuracy=[])
+    fig = viz.plot_training_curves(history)
     loss_ax, accuracy_ax = fig.axes
-    assert len(loss_ax.lines) == 1 and accuracy_ax.lines[0].get_ydata().tolist() == []
+    assert loss_ax.lines[1].get_ydata().tolist() == [] and accuracy_ax.lines[0].get_ydata().tolist() == []
     assert loss_ax.get_xlim() == (0.5, 3.5)
+    with pytest.raises(ValueError, match=r"history has 3 epochs but the figure has room for 2; make one with "
+                                         r"training_curves_figure\(epochs=3\)"):
+        viz.plot_training_curves(history, fig=viz.training_curves_figure(epochs=2))
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 0"):
+        viz.training_curves_figure(epochs=0)
+
+
+def test_training_curves_png_is_the_full_redraw_picture_at_a_fraction_of_its_cost():
+    import io
+    import time
+    from types import SimpleNamespace
+
+    from PIL import Image
+
+    fig = viz.training_curves_figure(epochs=8)
+    viz.training_curves_png(fig)  # caches the axes
+    history = SimpleNamespace(train_loss=[2.0, 0.6, 0.3, 0.2], test_loss=[0.9, 0.4, 0.25, 0.2],
+                              test_accuracy=[0.7, 0.9, 0.95, 0.97])
+    viz.plot_training_curves(history, fig=fig)
+    fast = np.asarray(Image.open(io.BytesIO(viz.training_curves_png(fig))))
+    fig.canvas.draw()  # a full redraw of everything
+    full = np.asarray(fig.canvas.buffer_rgba())
+    assert fast.shape == full.shape
+    assert np.mean(np.any(fast != full, axis=-1)) < 0.002  # the same picture (antialiasing aside)
+    assert np.any(fast[..., :3] != 255, axis=-1).mean() > 0.05  # and not an empty one
+    timings = {}
+    for name, render in [("fast", lambda: viz.training_curves_png(fig)), ("full", lambda: viz.figure_to_png(fig))]:
+        start = time.perf_counter()
+        for _ in range(3):
+            render()
+        timings[name] = time.perf_counter() - start
+    assert timings["fast"] < timings["full"] / 3
 
 
 def test_plot_confusion_matrix_writes_every_count_where_it_belongs():
