@@ -431,10 +431,10 @@ def make_student_versions(course: Path, out: Path, notebooks: list[Path]) -> lis
 
 @pytest.fixture(scope="module")
 def source_reports(tmp_path_factory):
-    """``nbgrader validate`` of copies of the source notebooks (they run in their own folder)."""
-    folder = tmp_path_factory.mktemp("source")
-    copies = [Path(shutil.copy(path, folder / path.name)) for path in NOTEBOOKS]
-    return validation_reports(folder, copies)
+    """``nbgrader validate source/*/*.ipynb`` in a course folder, as INSTRUCTORS.md says (its config included)."""
+    course = tmp_path_factory.mktemp("validate") / "course"
+    names = student_versions.write_course(course, NOTEBOOKS)
+    return validation_reports(course, [course / "source" / name / f"{name}.ipynb" for name in names])
 
 
 class TestSourceNotebooksValidate:
