@@ -80,14 +80,35 @@ def test_python_versions_agree():
     )
 
 
-def test_a_second_setup_reinstalls_nothing():
-    """`make test` set .venv up a moment ago: make must now consider the set-up up to date."""
+def test_a_second_setup_reinstalls_nothing(tmp_path):
+    """make installs into .venv once, again only after pyproject.toml changes (checked with a fake Python)."""
+    import os
+    import shutil
     import subprocess
+    import time
 
-    stamp = ROOT / ".venv" / ".installed"
-    if not stamp.exists():
-        import pytest
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    log = tmp_path / "calls.log"
+    fake = tmp_path / "fake-python"
+    # Stands in for python3: `-m venv DIR` creates DIR/bin/python, which only logs what it is asked to do.
+    fake.write_text(f"""#!/bin/sh
+echo "$@" >> {log}
+if [ "$1 $2" = "-m venv" ]; then
+    mkdir -p "$3/bin" && cp "$0" "$3/bin/python"
+fi
+""")
+    fake.chmod(0o755)
 
-        pytest.skip("the environment was not set up by make (no .venv/.installed)")
-    result = subprocess.run(["make", "-q", "setup"], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"make would reinstall: {result.stdout}{result.stderr}"
+    def setup() -> list[str]:
+        before = log.read_text().splitlines() if log.exists() else []
+        subprocess.run(["make", "setup", f"PYTHON={fake}"], cwd=tmp_path, check=True, capture_output=True)
+        return log.read_text().splitlines()[len(before):]
+
+    first = setup()
+    assert any("venv" in call for call in first) and any("pip install" in call for call in first)
+    assert setup() == [], "a second `make setup` with nothing changed must install nothing"
+    later = time.time() + 10  # pyproject.toml edited after the last install
+    os.utime(tmp_path / "pyproject.toml", (later, later))
+    again = setup()
+    assert any("pip install" in call for call in again) and not any("venv" in call for call in again)
