@@ -10,8 +10,8 @@
   grades export to CSV; the exchange commands of INSTRUCTORS.md hand out and collect.
 
 Each test class works in its own course folder under a tmp folder and runs each nbgrader step
-once, in a class-scoped fixture, so ``pytest -n 2 --dist loadscope`` runs the classes in
-parallel. Nothing is written into notebooks/.
+once, in a module-scoped fixture that only this class uses, so ``pytest -n 2 --dist loadscope``
+runs the classes in parallel. Nothing is written into notebooks/.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -109,8 +110,8 @@ def _check_cell_problems(source: str, where: str) -> list[str]:
     """A check cell imports its checkers from cnn_helpers.exercises and calls one of them."""
     problems = _region_problems(source, BEGIN_HIDDEN, END_HIDDEN, where)
     try:
+        ast.parse(source)  # hidden tests included (their markers are comments)
         tree = ast.parse(_without_hidden_tests(source))
-        ast.parse("\n".join(line for line in source.splitlines() if line.strip() not in (BEGIN_HIDDEN, END_HIDDEN)))
     except SyntaxError as error:
         return [*problems, f"{where}: not plain Python ({error.msg}, line {error.lineno})"]
     imported = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
@@ -393,7 +394,7 @@ def with_mistake(stub_cell: str, code: str) -> str:
 
 
 def submission(released, source, mistakes: dict[str, str]):
-    """The student version with every solution filled in, except ``mistakes`` (grade_id -> code or None)."""
+    """The student version with every solution filled in, except ``mistakes`` (answer grade_id -> code)."""
     solutions = {cell.metadata.nbgrader["grade_id"]: cell.source for cell in source.cells
                  if cell.metadata.get("nbgrader", {}).get("solution")}
     nb = copy.deepcopy(released)
@@ -401,19 +402,17 @@ def submission(released, source, mistakes: dict[str, str]):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id not in solutions:
             continue
-        if grade_id not in mistakes:
-            cell.source = filled_in(solutions[grade_id])
-        elif mistakes[grade_id] is not None:
+        if grade_id in mistakes:
             cell.source = with_mistake(cell.source, mistakes[grade_id])
+        else:
+            cell.source = filled_in(solutions[grade_id])
     return nb
 
 
-def bobs_mistakes(source) -> dict[str, str | None]:
-    """The typical mistakes of MISTAKES in this notebook; without one, exercise 1 left unanswered."""
-    answers = [cell.metadata.nbgrader["grade_id"] for cell in source.cells
-               if cell.metadata.get("nbgrader", {}).get("solution")]
-    chosen = {grade_id: MISTAKES[grade_id][0] for grade_id in answers if grade_id in MISTAKES}
-    return chosen or {answers[0]: None}
+def bobs_mistakes(source) -> dict[str, str]:
+    """The typical mistakes of MISTAKES in this notebook: answer grade_id -> the mistaken code."""
+    return {cell.metadata.nbgrader["grade_id"]: MISTAKES[cell.metadata.nbgrader["grade_id"]][0]
+            for cell in source.cells if cell.metadata.get("nbgrader", {}).get("grade_id") in MISTAKES}
 
 
 def _check_of(answer_id: str) -> str:
@@ -576,11 +575,8 @@ class TestGrading:
                   for output in cell.outputs if output.output_type == "error"}
         page = (graded / "feedback" / "bob" / path.stem / f"{path.stem}.html").read_text()
         assert set(errors) == {_check_of(answer_id) for answer_id in mistakes}
-        for answer_id, code in mistakes.items():
+        for answer_id in mistakes:
             error = errors[_check_of(answer_id)]
-            if code is None:  # left unanswered: the answer is not defined when the check runs
-                assert error.ename == "NameError"
-                continue
             assert error.ename == "WrongAnswer"
             assert re.search(MISTAKES[answer_id][1], error.evalue), error.evalue
             assert error.evalue in html.unescape(page)
@@ -655,9 +651,11 @@ class TestExchange:
             config.write(settings[0])
         archive = course / "downloaded" / name / "archive"
         archive.mkdir(parents=True)
-        for student in ("ada", "b.smith"):
-            shutil.copy(course / "release" / name / f"{name}.ipynb", archive / f"{student}_{name}.ipynb")
-        (archive / "notes.txt").write_text("not a submission")
+        released = course / "release" / name / f"{name}.ipynb"
+        shutil.copy(released, archive / f"ada_{name}.ipynb")
+        with zipfile.ZipFile(archive / "more.zip", "w") as more:  # a system may hand out an archive
+            more.write(released, f"b.smith_{name}.ipynb")
+            more.writestr("notes.txt", "not a submission")
         run_nbgrader(course, "zip_collect", name)
         submitted = sorted(path.relative_to(course / "submitted") for path in (course / "submitted").rglob("*.ipynb"))
         assert submitted == [Path("ada", name, f"{name}.ipynb"), Path("b.smith", name, f"{name}.ipynb")]
