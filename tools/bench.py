@@ -221,6 +221,7 @@ def bench_convolution(repeats: int) -> list[Row]:
     import numpy as np
     import torch
     import torch.nn.functional as F
+    from threadpoolctl import threadpool_limits
 
     from cnn_helpers.from_scratch import conv2d, conv2d_loop
 
@@ -228,11 +229,13 @@ def bench_convolution(repeats: int) -> list[Row]:
     x = rng.standard_normal((8, 16, 28, 28)).astype(np.float32)  # (N, C_in, H, W)
     w = rng.standard_normal((32, 16, 5, 5)).astype(np.float32)  # (C_out, C_in, kH, kW)
     xt, wt = torch.from_numpy(x), torch.from_numpy(w)
-    t_torch = median_time(lambda: F.conv2d(xt, wt, padding=2), repeats * 5)
-    t_im2col = median_time(lambda: conv2d(x, w, padding=2), repeats * 5)
-    small_x, small_w = x[:1, :4, :14, :14], w[:8, :4]
-    t_loop = median_time(lambda: conv2d_loop(small_x, small_w, padding=2), repeats)
-    t_im2col_small = median_time(lambda: conv2d(small_x, small_w, padding=2), repeats * 5)
+    # Both on one thread (PyTorch's and NumPy's BLAS): a fair ratio on a shared machine.
+    with threadpool_limits(1):
+        t_torch = median_time(lambda: F.conv2d(xt, wt, padding=2), repeats * 10)
+        t_im2col = median_time(lambda: conv2d(x, w, padding=2), repeats * 10)
+        small_x, small_w = x[:1, :4, :14, :14], w[:8, :4]
+        t_loop = median_time(lambda: conv2d_loop(small_x, small_w, padding=2), repeats)
+        t_im2col_small = median_time(lambda: conv2d(small_x, small_w, padding=2), repeats * 10)
     return [
         Row("im2col conv2d / F.conv2d, (8,16,28,28) * (32,16,5,5)", t_im2col / t_torch, "x", "<= 5",
             t_im2col / t_torch <= 5),
@@ -244,16 +247,16 @@ def bench_import(repeats: int) -> list[Row]:
     core = "import cnn_helpers, cnn_helpers.receptive_field, cnn_helpers.model, cnn_helpers.data, " \
            "cnn_helpers.from_scratch, cnn_helpers.train, cnn_helpers.exercises"
 
-    def run(code: str) -> float:
-        times = []
-        for _ in range(repeats + 1):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times[1:])  # the first run warms the file cache
+    def once(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
 
-    t_torch = run("import torch")
-    t_both = run("import torch; " + core)
+    once("import torch; " + core)  # warms the file cache
+    # Alternate the two so that load on the machine hits both alike.
+    pairs = [(once("import torch"), once("import torch; " + core)) for _ in range(2 * repeats + 1)]
+    t_torch = statistics.median(a for a, _ in pairs)
+    t_both = statistics.median(b for _, b in pairs)
     added = t_both - t_torch
     return [
         Row("import torch", t_torch, "s"),
