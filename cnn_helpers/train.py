@@ -702,7 +702,7 @@ class _NoDisplay:
         pass
 
 
-def compare_fit_throughput(repeats: int = 3, epochs: int = DEFAULTS["epochs"], model_factory=None,
+def compare_fit_throughput(repeats: int = 4, epochs: int = DEFAULTS["epochs"], model_factory=None,
                            train=None) -> ThroughputComparison:
     """Time ``fit`` against a bare PyTorch loop of the same model and batches, in one run.
 
@@ -714,7 +714,7 @@ def compare_fit_throughput(repeats: int = 3, epochs: int = DEFAULTS["epochs"], m
     clock; the medians over ``repeats`` damp a noisy, shared machine.
 
     Args:
-        repeats: runs of each (>= 1); the medians are compared.
+        repeats: runs of each (>= 1), alternating which goes first; the medians are compared.
         epochs: epochs per run; default the course's run (``COURSE_SETTINGS["bundled"]``), so
             what fit does once per run (building its figure) weighs as much as in notebook 06.
         model_factory: builds the model; default ``SeedCNN``.
@@ -740,21 +740,31 @@ def compare_fit_throughput(repeats: int = 3, epochs: int = DEFAULTS["epochs"], m
     train = load_mnist()[0] if train is None else train
     images, labels = _tensors(train)
     settings = {k: DEFAULTS[k] for k in ("batch_size", "lr", "max_shift")}
-    fit_times, bare_times, same = [], [], True
-    for repeat in range(repeats):
-        torch.manual_seed(repeat)
-        bare_model = model_factory()
+    def run_bare(seed: int):
+        torch.manual_seed(seed)
+        model = model_factory()
         start = time.perf_counter()
-        _bare_loop(bare_model, images, labels, epochs, **settings)
-        bare_times.append(time.perf_counter() - start)
+        _bare_loop(model, images, labels, epochs, **settings)
+        return time.perf_counter() - start, model
 
-        torch.manual_seed(repeat)
-        fit_model = model_factory()
+    def run_fit(seed: int):
+        torch.manual_seed(seed)
+        model = model_factory()
         plot = LivePlot(epochs, show=_NoDisplay())
         start = time.perf_counter()
         with contextlib.redirect_stderr(io.StringIO()):
-            fit(fit_model, train, epochs=epochs, device="cpu", live_plot=plot, **settings)
-        fit_times.append(time.perf_counter() - start)
+            fit(model, train, epochs=epochs, device="cpu", live_plot=plot, **settings)
+        return time.perf_counter() - start, model
+
+    fit_times, bare_times, same = [], [], True
+    for repeat in range(repeats):
+        # Alternate which goes first, so a machine that speeds up or slows down favours neither.
+        if repeat % 2 == 0:
+            (bare_time, bare_model), (fit_time, fit_model) = run_bare(repeat), run_fit(repeat)
+        else:
+            (fit_time, fit_model), (bare_time, bare_model) = run_fit(repeat), run_bare(repeat)
+        bare_times.append(bare_time)
+        fit_times.append(fit_time)
         same = same and all(torch.equal(a, b) for a, b in zip(bare_model.state_dict().values(),
                                                                fit_model.state_dict().values(), strict=True))
     fit_median, bare_median = statistics.median(fit_times), statistics.median(bare_times)

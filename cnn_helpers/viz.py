@@ -1441,6 +1441,7 @@ class _TrainingArtists:
         self.loss_ax.set_yscale("log")
         self.loss_ax.set(title="loss", xlabel="epoch", ylabel="cross-entropy (log scale)", ylim=LOSS_LIMITS)
         self.loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        self.loss_ax.yaxis.set_minor_locator(NullLocator())  # 20-odd minor ticks would double the first draw
         self.loss_ax.legend(loc="upper right")
         self.accuracy_ax.set_yscale("logit", nonpositive="clip")
         self.accuracy_ax.set(title="test accuracy", xlabel="epoch", ylabel="accuracy (90%, 99%: equal steps)",
