@@ -5,8 +5,8 @@
 figure that is displayed once and updated in place after every epoch (so the stored
 notebook keeps the final figure, and nbval compares it like any other output).
 
-Importing this module does not import matplotlib, tqdm or ipywidgets; ``fit`` imports them
-when it needs them.
+Importing this module does not import matplotlib, IPython or ipywidgets; ``fit`` imports
+them (and ``tqdm.auto``) when it needs them.
 
 Example:
     >>> import torch

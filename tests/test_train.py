@@ -446,3 +446,13 @@ def test_compare_fit_throughput_trains_the_same_weights_as_the_bare_loop():
     assert result.images_per_run == 128
     assert result.ratio == pytest.approx(result.bare_seconds / result.fit_seconds)
     assert result.fit_seconds > 0 and result.bare_seconds > 0
+
+
+def test_importing_train_imports_no_plotting_or_widgets():
+    import subprocess
+    import sys
+
+    code = ("import sys, cnn_helpers.train; "
+            "print(sorted(m for m in ('matplotlib', 'IPython', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
