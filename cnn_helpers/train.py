@@ -397,7 +397,7 @@ def _scheduler(optimizer, schedule: str, lr: float, total_steps: int):
     if schedule == "constant":
         return None
     # One cycle: the rate warms up from lr/25 to lr over the first 30% of the steps, then
-    # anneals (cosine) to lr/10^4: large steps explore, small ones settle.
+    # anneals (cosine) to almost zero (lr / 25 / 10^4): large steps explore, small ones settle.
     return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps)
 
 
@@ -462,8 +462,10 @@ def fit(
         A :class:`History` of per-epoch train loss, test loss and test accuracy.
 
     Raises:
-        TypeError: ``model`` is not an ``nn.Module`` or a dataset is not a torch Dataset.
-        ValueError: an empty dataset or an out-of-range setting (the message names it).
+        TypeError: ``model`` is not an ``nn.Module``, a dataset is not a torch Dataset, or
+            ``live_plot`` is neither a bool nor a :class:`LivePlot`.
+        ValueError: an empty dataset, an out-of-range setting or an unknown device (the
+            message names it).
 
     Shape:
         train and test images: (1, 28, 28) each for the course model; labels: int64 scalars.
