@@ -13,6 +13,7 @@ KERNEL_COLOR = "#d62728"  # red: the kernel / sliding window / receptive-field r
 OUTPUT_COLOR = "#2ca02c"  # green: the output feature map
 INPUT_CMAP = "gray"
 OUTPUT_CMAP = "viridis"
+PADDING_COLOR = "#f2dede"  # light red: padded cells, which belong to no image
 
 
 def new_axes(ax=None, figsize=(4.0, 4.0)):
@@ -38,8 +39,39 @@ def figure_to_png(fig, dpi: int = 72) -> bytes:
     return buf.getvalue()
 
 
+def fixed_layout_figure(figsize, **margins):
+    """A figure with fixed margins and no layout engine, for explorers that redraw often.
+
+    Args:
+        figsize: (width, height) in inches.
+        **margins: passed to ``Figure.subplots_adjust`` (left, right, bottom, top, wspace).
+
+    Example:
+        >>> fixed_layout_figure((4.0, 2.0), left=0.1).get_size_inches().tolist()
+        [4.0, 2.0]
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(**margins)
+    return fig
+
+
+def _set_image(ax, image, data, vmin, vmax, offset=(0, 0)):
+    """Show ``data`` (H, W) with pixel (i, j) centred on (offset + (i, j)); keep the artist."""
+    h, w = data.shape
+    image.set_data(data)
+    image.set_clim(vmin, vmax)
+    image.set_extent((offset[1] - 0.5, offset[1] + w - 0.5, offset[0] + h - 0.5, offset[0] - 0.5))
+
+
+def _place(rect, top, left, height, width):
+    rect.set_xy((left - 0.5, top - 0.5))
+    rect.set_width(width)
+    rect.set_height(height)
+
+
 # --- 04 pooling ---
-PADDING_COLOR = "#f2dede"  # light red: padded cells, which belong to no image
 MAX_WINDOW_NUMBERS = 16  # write the values of windows up to 4 x 4 (each label costs redraw time)
 
 
@@ -108,20 +140,6 @@ class _PoolingArtists:
         return self.texts[i]
 
 
-def _set_image(ax, image, data, vmin, vmax, offset=(0, 0)):
-    """Show ``data`` (H, W) with pixel (i, j) centred on (offset + (i, j)); keep the artist."""
-    h, w = data.shape
-    image.set_data(data)
-    image.set_clim(vmin, vmax)
-    image.set_extent((offset[1] - 0.5, offset[1] + w - 0.5, offset[0] + h - 0.5, offset[0] - 0.5))
-
-
-def _place(rect, top, left, height, width):
-    rect.set_xy((left - 0.5, top - 0.5))
-    rect.set_width(width)
-    rect.set_height(height)
-
-
 def pooling_figure():
     """A figure for :func:`plot_pooling` with a fixed layout (no layout engine: faster redraws).
 
@@ -129,11 +147,7 @@ def pooling_figure():
         >>> pooling_figure().get_size_inches().tolist()
         [9.5, 3.3]
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9.5, 3.3))
-    fig.subplots_adjust(left=0.03, right=0.99, bottom=0.09, top=0.9, wspace=0.15)
-    return fig
+    return fixed_layout_figure((9.5, 3.3), left=0.03, right=0.99, bottom=0.09, top=0.9, wspace=0.15)
 
 
 def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=(0, 0), mode="max",
@@ -271,11 +285,9 @@ def shape_figure():
         >>> shape_figure().get_size_inches().tolist()
         [8.0, 3.4]
     """
-    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-    fig = Figure(figsize=(8.0, 3.4))
-    fig.subplots_adjust(left=0.42, right=0.97, bottom=0.13, top=0.9)
+    fig = fixed_layout_figure((8.0, 3.4), left=0.42, right=0.97, bottom=0.13, top=0.9)
     ax = fig.add_subplot()
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(numticks=4))
@@ -1288,11 +1300,7 @@ def rf_explorer_figure():
         >>> rf_explorer_figure().get_size_inches().tolist()
         [6.4, 3.2]
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.4, 3.2))
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
-    return fig
+    return fixed_layout_figure((6.4, 3.2), left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
 
 
 def plot_rf_explorer(image, region, output_size, unit, fig=None):
