@@ -34,8 +34,13 @@ def figure_to_png(fig, dpi: int = 72) -> bytes:
         >>> figure_to_png(fig)[:4] == b"\\x89PNG"
         True
     """
+    import matplotlib
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    # FreeType's hinting of every glyph is most of a redraw's text cost; unhinted text at 72 dpi
+    # reads the same and draws about a quarter faster. rc_context leaves the global rcParams alone.
+    with matplotlib.rc_context({"text.hinting": "no_hinting"}):
+        fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
@@ -262,7 +267,13 @@ OTHER_LAYER_COLOR = "#9e9e9e"  # activations, pooling and everything else
 
 
 def _shape_text(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+    """A shape as a short label: C×H×W.
+
+    Example:
+        >>> _shape_text((16, 28, 28)), _shape_text((10,))
+        ('16×28×28', '10')
+    """
+    return "×".join(map(str, shape))
 
 
 def _short_count(value, _position=None) -> str:
@@ -283,19 +294,18 @@ def shape_figure():
 
     Example:
         >>> shape_figure().get_size_inches().tolist()
-        [8.0, 3.4]
+        [6.4, 3.4]
     """
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-    fig = fixed_layout_figure((8.0, 3.4), left=0.42, right=0.97, bottom=0.13, top=0.9)
+    fig = fixed_layout_figure((6.4, 3.4), left=0.26, right=0.96, bottom=0.13, top=0.9)
     ax = fig.add_subplot()
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(numticks=4))
     ax.xaxis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw
     ax.xaxis.set_major_formatter(FuncFormatter(_short_count))  # plain text: mathtext is slow
     ax.set_yticks([])  # the layers are named by plain texts: tick labels cost more to draw
-    ax.set(title="values per example after each layer", xlabel="values (log scale)", ylabel="layer")
-    ax.yaxis.set_label_coords(-0.72, 0.5)
+    ax.set(title="values per example after each layer", xlabel="values (log scale)")
     fig._shape_artists = ([], [])  # bars and labels, reused by every plot_shape_trace on this figure
     return fig
 
@@ -315,14 +325,15 @@ def _shape_artist(fig, i):
 def plot_shape_trace(rows, fig=None):
     """Bar chart of a shape trace: how many values one example has after each layer.
 
-    Each layer is labelled with its name, type, output shape and, if it has any, its
-    parameters; Conv2d bars are green, Flatten and Linear red, the input blue. The log scale
-    shows the convolutions widening the tensor, pooling shrinking it, and the Linear layer
-    reducing it to one score per class.
+    Each layer is labelled with its type and output shape (C×H×W); Conv2d bars are green,
+    Flatten and Linear red, the input blue. The log scale shows the convolutions widening the
+    tensor, pooling shrinking it, and the Linear layer reducing it to one score per class.
+    Names and parameter counts are left to the trace's table (``trace_shapes``), which
+    the shape explorer shows beside the figure: every glyph costs redraw time.
 
     Args:
-        rows: the rows of ``model.trace_shapes(...)``: each with ``name``, ``layer_type``,
-            ``output_shape`` (without the batch dimension) and ``num_parameters``.
+        rows: the rows of ``model.trace_shapes(...)``: each with ``layer_type`` and
+            ``output_shape`` (without the batch dimension).
         fig: a figure from :func:`shape_figure` to redraw, or ``None`` for a new one.
 
     Returns:
@@ -336,7 +347,7 @@ def plot_shape_trace(rows, fig=None):
         >>> Row = namedtuple("Row", "name layer_type output_shape num_parameters")
         >>> fig = plot_shape_trace([Row("input", "input", (1, 4, 4), 0), Row("fc", "Linear", (3,), 51)])
         >>> [t.get_text() for t in fig.axes[0].texts]
-        ['input input (1, 4, 4)', 'fc Linear (3,) · 51 parameters']
+        ['input 1×4×4', 'Linear 3']
     """
     import math
 
@@ -348,8 +359,7 @@ def plot_shape_trace(rows, fig=None):
     for y, (row, value) in enumerate(zip(rows, values, strict=True)):
         bar, label = _shape_artist(fig, y)
         bar.set(y=y - 0.4, width=value - 1, color=LAYER_COLORS.get(row.layer_type, OTHER_LAYER_COLOR), visible=True)
-        parameters = f" · {row.num_parameters:,} parameters" if row.num_parameters else ""
-        label.set(y=y, text=f"{row.name} {row.layer_type} {_shape_text(row.output_shape)}{parameters}", visible=True)
+        label.set(y=y, text=f"{row.layer_type} {_shape_text(row.output_shape)}", visible=True)
     for bar, label in zip(*(artists[len(rows):] for artists in fig._shape_artists), strict=True):
         bar.set_visible(False)
         label.set_visible(False)

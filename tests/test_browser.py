@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, Lab, explorer_state, open_notebook, run_all
+from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, Lab, explorer_state, open_notebook, run_all, wait_idle
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -40,7 +40,6 @@ def browser():
         instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
-
 
 
 def shot(page, name: str) -> None:
@@ -103,7 +102,9 @@ def move_every_slider(page, explorer, label: str) -> None:
             )
         except playwright_sync.TimeoutError:
             pytest.fail(f"{label}: slider {k} moved but neither the picture nor the numbers changed")
-        page.wait_for_timeout(500)  # the picture and the numbers arrive as separate messages
+        # The numbers and the picture arrive as separate messages, both before the kernel's idle status.
+        wait_idle(page, timeout_s=10)
+        page.wait_for_timeout(50)  # the widget manager applies a message asynchronously
         after = explorer_state(explorer)
         assert "Traceback" not in after["numbers"]
         both_changed |= after["image"] != before["image"] and after["numbers"] != before["numbers"]
