@@ -671,7 +671,7 @@ class ThroughputComparison(NamedTuple):
 
     fit_seconds: float
     bare_seconds: float
-    ratio: float  # fit throughput / bare-loop throughput: median over repeats of bare time / fit time
+    ratio: float  # fit throughput / bare-loop throughput: median over ABBA repeats of bare time / fit time
     images_per_run: int
     same_weights: bool  # both runs ended with bit-identical parameters: same model and batches
 
@@ -704,20 +704,23 @@ class _NoDisplay:
         pass
 
 
-def compare_fit_throughput(repeats: int = 4, epochs: int = DEFAULTS["epochs"], model_factory=None,
+def compare_fit_throughput(repeats: int = 3, epochs: int = DEFAULTS["epochs"], model_factory=None,
                            train=None) -> ThroughputComparison:
     """Time ``fit`` against a bare PyTorch loop of the same model and batches, in one run.
 
-    Each repeat seeds torch, builds a fresh model and trains it with a bare loop (shuffle,
-    shift, forward, loss, backward, Adam step, one-cycle step: nothing else), then seeds
-    again and trains a fresh model with ``fit`` with its progress bar on (output discarded)
-    and its live plot rendered to PNG after every epoch as in a notebook. Both therefore
-    see identical batches, which the returned ``same_weights`` confirms. Times are wall
-    clock; ``ratio`` is the median over repeats of (bare time / fit time), each pair run back
-    to back, which damps a noisy, shared machine.
+    Each run seeds torch, builds a fresh model and trains it, either with a bare loop
+    (shuffle, shift, forward, loss, backward, Adam step, one-cycle step: nothing else) or
+    with ``fit`` with its progress bar on (output discarded) and its live plot rendered to
+    PNG after every epoch as in a notebook. Both therefore see identical batches, which the
+    returned ``same_weights`` confirms. Times are wall clock.
+
+    A repeat runs bare, fit, fit, bare (ABBA): a machine that speeds up or slows down
+    steadily during the repeat slows both sums alike, so the repeat's ratio (bare seconds
+    / fit seconds, summed) is free of that drift; ``ratio`` is the median over repeats.
+    On a shared machine single runs vary by 5-10%, back-to-back pairs still by about 5%.
 
     Args:
-        repeats: runs of each (>= 1), alternating which goes first; the medians are compared.
+        repeats: ABBA repeats (>= 1), four runs each.
         epochs: epochs per run; default the course's run (``COURSE_SETTINGS["bundled"]``), so
             what fit does once per run (building its figure) weighs as much as in notebook 06.
         model_factory: builds the model; default ``SeedCNN``.
@@ -743,6 +746,7 @@ def compare_fit_throughput(repeats: int = 4, epochs: int = DEFAULTS["epochs"], m
     train = load_mnist()[0] if train is None else train
     images, labels = _tensors(train)
     settings = {k: DEFAULTS[k] for k in ("batch_size", "lr", "max_shift")}
+
     def run_bare(seed: int):
         torch.manual_seed(seed)
         model = model_factory()
@@ -759,19 +763,17 @@ def compare_fit_throughput(repeats: int = 4, epochs: int = DEFAULTS["epochs"], m
             fit(model, train, epochs=epochs, device="cpu", live_plot=plot, **settings)
         return time.perf_counter() - start, model
 
-    fit_times, bare_times, same = [], [], True
+    def same_weights(a: nn.Module, b: nn.Module) -> bool:
+        return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
+
+    fit_times, bare_times, ratios, same = [], [], [], True
     for repeat in range(repeats):
-        # Alternate which goes first, so a machine that speeds up or slows down favours neither.
-        if repeat % 2 == 0:
-            (bare_time, bare_model), (fit_time, fit_model) = run_bare(repeat), run_fit(repeat)
-        else:
-            (fit_time, fit_model), (bare_time, bare_model) = run_fit(repeat), run_bare(repeat)
-        bare_times.append(bare_time)
-        fit_times.append(fit_time)
-        same = same and all(torch.equal(a, b) for a, b in zip(bare_model.state_dict().values(),
-                                                               fit_model.state_dict().values(), strict=True))
-    # Each pair ran back to back, so a slow patch of a shared machine slows both: the median of the
-    # pair ratios is steadier than the ratio of the medians.
-    ratio = statistics.median([b / f for b, f in zip(bare_times, fit_times, strict=True)])
-    return ThroughputComparison(statistics.median(fit_times), statistics.median(bare_times), ratio,
-                                epochs * len(images), same)
+        (bare_1, bare_model), (fit_1, fit_model) = run_bare(2 * repeat), run_fit(2 * repeat)
+        same = same and same_weights(bare_model, fit_model)
+        (fit_2, fit_model), (bare_2, bare_model) = run_fit(2 * repeat + 1), run_bare(2 * repeat + 1)
+        same = same and same_weights(bare_model, fit_model)
+        bare_times += [bare_1, bare_2]
+        fit_times += [fit_1, fit_2]
+        ratios.append((bare_1 + bare_2) / (fit_1 + fit_2))
+    return ThroughputComparison(statistics.median(fit_times), statistics.median(bare_times),
+                                statistics.median(ratios), epochs * len(images), same)

