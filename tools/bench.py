@@ -95,7 +95,8 @@ def make_explorers() -> dict:
 
     explorers = {}
     for name, factory in inspect.getmembers(widgets, inspect.isfunction):
-        if not name.endswith("_explorer") or factory.__module__ != widgets.__name__:
+        # The explorers live in the submodules of cnn_helpers.widgets (one per notebook).
+        if not name.endswith("_explorer") or not factory.__module__.startswith(widgets.__name__ + "."):
             continue
         required = [p for p in inspect.signature(factory).parameters.values()
                     if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD]

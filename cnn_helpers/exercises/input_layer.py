@@ -1,0 +1,178 @@
+"""Checkers for notebook 01, input layer: CHW to HWC, the last batch, a spectrogram's and a Conv1d's shapes."""
+
+from __future__ import annotations
+
+from ._common import _as_count, correct, hint
+
+
+def _as_shape(value, what: str) -> tuple[int, ...]:
+    """The student's shape as a tuple of ints, or a hint naming the expected type."""
+    from numbers import Integral
+
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise hint(f"{what} should be a tuple of ints such as (1, 2, 3), got {value!r}")
+    shape = tuple(value)
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in shape):
+        raise hint(f"{what} should be a tuple of ints such as (1, 2, 3), got {value!r}")
+    return tuple(int(s) for s in shape)
+
+
+def check_chw_to_hwc(hwc, chw) -> str:
+    """Exercise 01-1: turn a C × H × W tensor into the H × W × C that matplotlib shows.
+
+    Args:
+        hwc: the student's tensor.
+        chw: the C × H × W tensor the student started from.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Shape:
+        chw: (C, H, W); hwc should be (H, W, C).
+
+    Example:
+        >>> import torch
+        >>> chw = torch.rand(3, 4, 5)
+        >>> check_chw_to_hwc(chw.permute(1, 2, 0), chw)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+
+    if not isinstance(hwc, torch.Tensor):
+        raise hint(f"the answer should be a torch.Tensor, got {type(hwc).__name__}")
+    c, h, w = chw.shape
+    shape = tuple(hwc.shape)
+    if shape == (c, h, w) and c != h:
+        raise hint(f"the tensor still has shape {(c, h, w)}: C × H × W. Move the channels last.")
+    if shape == (w, h, c) and h != w:
+        raise hint("you swapped height and width: permute(2, 1, 0) reverses all axes; keep H before W.")
+    if shape != (h, w, c):
+        raise hint(f"the answer should have shape (H, W, C) = {(h, w, c)}, got {shape}")
+    if torch.equal(hwc, chw.reshape(h, w, c)) and c > 1:
+        raise hint("the shape is right but the numbers are scrambled: reshape/view keep the memory "
+                   "order, they do not move channels. Use permute(1, 2, 0).")
+    if not torch.equal(hwc, chw.permute(1, 2, 0)):
+        raise hint("the shape is right but the values are not the image's: permute the tensor you were given.")
+    return correct(f"{(c, h, w)} -> {shape}: channels last, pixels unchanged.")
+
+
+def check_last_batch_size(last_batch_size) -> str:
+    """Exercise 01-2: the size of the last batch when 1,000 images go in batches of 64.
+
+    Args:
+        last_batch_size: the student's answer.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_last_batch_size(1000 % 64)
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    from torch.utils.data import DataLoader
+
+    last_batch_size = _as_count(last_batch_size, "last_batch_size")
+    images, batch_size = 1000, 64
+    sizes = [len(b) for b in DataLoader(torch.arange(images), batch_size=batch_size)]
+    if last_batch_size == sizes[-1]:
+        return correct(f"{len(sizes) - 1} full batches of {batch_size}, then one of {sizes[-1]}.")
+    if last_batch_size == batch_size:
+        raise hint(f"{images:,} is not a multiple of {batch_size}: the last batch gets only what is left.")
+    if last_batch_size in (len(sizes), len(sizes) - 1):
+        raise hint("that is how many batches there are; the question asks how many images the last one has.")
+    if last_batch_size == batch_size - sizes[-1]:
+        raise hint("that is how many images the last batch lacks; how many does it hold?")
+    raise hint("take away as many full batches of 64 as fit in 1,000; what remains is the last batch.")
+
+
+def check_spectrogram_shape(shape) -> str:
+    """Exercise 01-3: the shape of ``torch.stft(x, n_fft=256, hop_length=64, ...).abs()``.
+
+    ``x`` holds 0.5 s of sound sampled at 8,000 Hz (4,000 samples); ``center=True``,
+    ``return_complex=True``, a Hann window of 256 samples.
+
+    Args:
+        shape: the student's (frequency bins, frames).
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_spectrogram_shape((256 // 2 + 1, 1 + 4000 // 64))
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+
+    shape = _as_shape(shape, "shape")
+    n_fft, hop = 256, 64
+    expected = tuple(torch.stft(torch.zeros(4000), n_fft=n_fft, hop_length=hop, window=torch.hann_window(n_fft),
+                                return_complex=True).shape)
+    bins, frames = expected
+    if shape == expected:
+        return correct(f"{bins} frequency bins (0 Hz to 4,000 Hz) × {frames} frames.")
+    if shape == (frames, bins):
+        raise hint("torch.stft puts frequency first: (frequency bins, frames).")
+    if len(shape) != 2:
+        raise hint(f"one signal gives a 2-D spectrogram (frequency bins, frames), got {len(shape)} numbers")
+    if shape[0] in (n_fft, n_fft // 2):
+        raise hint("a real signal gives n_fft // 2 + 1 frequency bins (0 Hz up to half the sampling rate).")
+    if shape[1] == 1 + (4000 - n_fft) // hop:
+        raise hint("center=True pads n_fft // 2 samples at both ends, so frames = 1 + samples // hop_length.")
+    if shape[1] in (frames - 1, frames + 1):
+        raise hint("off by one frames: count 1 + samples // hop_length.")
+    raise hint("bins = n_fft // 2 + 1; frames = 1 + samples // hop_length (center=True).")
+
+
+def check_conv1d_output_shape(shape) -> str:
+    """Exercise 01-4: the output shape of ``nn.Conv1d(50, 8, kernel_size=3)`` on a 12-word sentence.
+
+    The sentence is a batch of one: 12 word vectors of 50 numbers, shape (1, 50, 12).
+
+    Args:
+        shape: the student's (N, C_out, L_out).
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_conv1d_output_shape((1, 8, 10))
+        Correct! ...
+        'Correct! ...'
+    """
+    import torch
+    from torch import nn
+
+    shape = _as_shape(shape, "shape")
+    words, embedding, out_channels, kernel_size = 12, 50, 8, 3
+    with torch.no_grad():
+        expected = tuple(nn.Conv1d(embedding, out_channels, kernel_size)(torch.zeros(1, embedding, words)).shape)
+    n, c, length = expected
+    if shape == expected:
+        return correct(f"{length} = {words} - {kernel_size} + 1 windows of 3 words, each giving {c} numbers.")
+    if len(shape) != 3:
+        raise hint(f"Conv1d keeps three dimensions (N, C_out, L_out), got {len(shape)} numbers")
+    if shape == (n, length, c):
+        raise hint("PyTorch puts channels before length: (N, C_out, L_out).")
+    if shape[1] == embedding:
+        raise hint("the output has one channel per kernel: out_channels = 8.")
+    if shape[2] == words:
+        raise hint("without padding a window of 3 words fits only 12 - 3 + 1 times.")
+    if shape[2] in (length - 1, length + 1):
+        raise hint("off by one: L_out = L - kernel_size + 1.")
+    raise hint("L_out = (L + 2·padding - kernel_size) // stride + 1; N and C_out follow from the layer.")

@@ -1,0 +1,142 @@
+"""Notebook 05, fully connected: the shape explorer.
+
+Change a course-style CNN (input size, conv blocks, kernel_size, padding, pooling, batch
+size) and see every layer's output shape and parameters, and where the Linear layer's
+in_features come from (:func:`trace_course_style_model`, :func:`render_shapes`,
+:func:`shape_explorer`).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .. import viz
+from .explorer import Explorer
+
+SHAPE_CHANNELS = (16, 32, 64, 128)  # output channels of conv blocks 1, 2, 3, 4 (the course model: 16, 32)
+
+
+def trace_course_style_model(input_size: int, blocks: int, kernel_size: int, padding: int, pool: str):
+    """The shape trace of a course-style CNN (``model.build_cnn``), built on the meta device.
+
+    On the meta device tensors have shapes but no data: building and tracing even a large
+    model takes milliseconds and no memory, which keeps the shape explorer fast.
+
+    Args:
+        input_size: height = width of the input digits.
+        blocks: number of conv blocks (1 to 4), with ``SHAPE_CHANNELS`` output channels.
+        kernel_size, padding: of every Conv2d.
+        pool: "max", "avg" or "none", 2 × 2 after every conv block.
+
+    Returns:
+        The :class:`model.ShapeTrace` of one example.
+
+    Raises:
+        ValueError: a block that gets a map too small for its kernel or pooling (the message
+            names the block and the fix).
+
+    Example:
+        >>> trace = trace_course_style_model(28, 2, 5, 2, "max")
+        >>> trace[-2].output_shape, trace[-1].num_parameters, trace.total_parameters
+        ((1568,), 15690, 28938)
+    """
+    import torch
+
+    from .._validation import check_int
+    from ..model import build_cnn, trace_shapes
+
+    blocks = check_int(blocks, "blocks", minimum=1)
+    if blocks > len(SHAPE_CHANNELS):
+        raise ValueError(f"blocks must be at most {len(SHAPE_CHANNELS)}, got {blocks}")
+    with torch.device("meta"):
+        model = build_cnn(channels=SHAPE_CHANNELS[:blocks], kernel_size=kernel_size, padding=padding, pool=pool,
+                          input_size=input_size)
+    return trace_shapes(model, (1, input_size, input_size))
+
+
+def _shape_numbers_html(trace, batch_size: int) -> str:
+    """The shape explorer's numbers: where in_features comes from, the Linear's share, the batch."""
+    import math
+
+    flat = next(i for i, row in enumerate(trace) if len(row.output_shape) == 1)  # the flatten row
+    c, h, w = trace[flat - 1].output_shape
+    in_features, (classes,) = trace[flat].output_shape[0], trace[-1].output_shape
+    linear = trace[-1].num_parameters
+    share = linear / trace.total_parameters
+    image = trace[0].output_shape
+    rows = [
+        ("in-features", "Linear in_features",
+         f"C·H·W of the last block = {c}·{h}·{w} = {in_features:,}"),
+        ("linear-parameters", "Linear parameters",
+         f"{in_features:,}·{classes} weights + {classes} biases = {linear:,} ({share:.1%} of all "
+         f"{trace.total_parameters:,})"),
+        ("batch", "a batch of N = " + str(batch_size),
+         f"input ({batch_size}, {', '.join(map(str, image))}) → flattened ({batch_size}, {in_features:,}) → "
+         f"logits ({batch_size}, {classes}): one row per example, one column per class"),
+        ("values", "values per example", f"input {math.prod(image):,} → last block {c * h * w:,}"),
+    ]
+    cells = "".join(f'<tr class="{cls}"><th style="text-align:left">{label}</th><td>{text}</td></tr>'
+                    for cls, label, text in rows)
+    return f'<table class="shape-numbers">{cells}</table>' + trace._repr_html_()
+
+
+def render_shapes(fig, input_size: int, blocks: int, kernel_size: int, padding: int, pool: str,
+                  batch_size: int = 1) -> str:
+    """Trace a course-style CNN, draw the trace on ``fig`` and return the numbers as HTML.
+
+    Args:
+        fig: a figure from :func:`viz.shape_figure`; ``None`` draws nothing.
+        input_size, blocks, kernel_size, padding, pool: the model (see
+            :func:`trace_course_style_model`).
+        batch_size: N, for the shapes of the whole batch.
+
+    Returns:
+        HTML: how the Linear layer's in_features follow from the last block's shape, its
+        parameters and their share of the model, the batch shapes, and the full trace table.
+
+    Raises:
+        ValueError: an impossible model (a feature map smaller than a kernel or pooling window).
+
+    Example:
+        >>> html = render_shapes(None, 28, 2, 5, 2, "max", batch_size=8)
+        >>> "= 32·7·7 = 1,568" in html and "logits (8, 10)" in html
+        True
+    """
+    trace = trace_course_style_model(input_size, blocks, kernel_size, padding, pool)
+    if fig is not None:
+        viz.plot_shape_trace(trace, fig=fig)
+    return _shape_numbers_html(trace, batch_size)
+
+
+def shape_explorer() -> Explorer:
+    """Change a course-style CNN and watch every layer's output shape and parameter count.
+
+    Sliders: input size, number of conv blocks, kernel_size and padding of the convolutions,
+    the pooling after each block, and the batch size. Shows the trace table, bar charts of
+    the values after each layer and the parameters of each, and where the Linear layer's
+    in_features come from. A model whose feature map shrinks to nothing shows a plain message.
+
+    Returns:
+        An :class:`Explorer` with controls ``input_size``, ``blocks``, ``kernel_size``,
+        ``padding``, ``pool`` and ``batch_size``.
+
+    Example:
+        >>> explorer = shape_explorer()
+        >>> explorer.controls["pool"].value = "none"
+        >>> "= 32·28·28 = 25,088" in explorer.numbers.value
+        True
+    """
+
+    def slider(description, value, low, high, step=1):
+        return widgets.IntSlider(value=value, min=low, max=high, step=step, description=description,
+                                 style={"description_width": "initial"})
+
+    controls = {
+        "input_size": slider("input size", 28, 8, 64, 4),
+        "blocks": slider("conv blocks", 2, 1, len(SHAPE_CHANNELS)),
+        "kernel_size": slider("kernel_size", 5, 1, 7),
+        "padding": slider("padding", 2, 0, 3),
+        "pool": widgets.ToggleButtons(options=["max", "avg", "none"], value="max", description="pooling"),
+        "batch_size": slider("batch N", 8, 1, 64),
+    }
+    return Explorer(controls, render_shapes, viz.shape_figure(), "shape-explorer")

@@ -1,0 +1,256 @@
+"""Notebook 03, receptive field: the RF explorer.
+
+A custom stack of real ``nn.Conv2d`` layers or a preset (the course model's conv part, two
+3×3 convs vs one 5×5), an output unit, and the input region it sees drawn on a digit or the
+photo, with the numbers ``cnn_helpers.receptive_field.receptive_field`` computes
+(:func:`build_rf_stack`, :func:`rf_stack_table`, :func:`render_rf`, :func:`rf_explorer`).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import ipywidgets as widgets
+
+from .. import viz
+from .explorer import Explorer
+
+RF_MAX_LAYERS = 4  # layers of a custom stack
+RF_MAX_KERNEL = 7
+RF_MAX_STRIDE = 3
+RF_PHOTO_SIZE = 64  # the explorer's photo: longer side in pixels
+RF_COURSE_MODEL = "course model (conv1, conv2)"
+# Preset stacks as (kernel_size, stride) per Conv2d; None: the custom stack of the sliders.
+RF_PRESETS = {
+    "custom stack": None,
+    RF_COURSE_MODEL: None,
+    "two 3×3 convs": ((3, 1), (3, 1)),
+    "one 5×5 conv": ((5, 1),),
+}
+RF_PADDINGS = {"none": "0 (none)", "half": "k // 2"}
+
+
+def build_rf_stack(kernel_sizes, strides, padding: str = "none"):
+    """A real ``nn.Sequential`` of 1-channel ``nn.Conv2d`` layers, one per (kernel_size, stride).
+
+    Args:
+        kernel_sizes: the kernel size of each layer, from the input up.
+        strides: the stride of each layer (as many as ``kernel_sizes``).
+        padding: ``"none"`` (padding 0) or ``"half"`` (padding k // 2 on each side).
+
+    Returns:
+        The stack; its receptive field does not depend on channels, so one channel keeps it cheap.
+
+    Raises:
+        ValueError: no layers, different numbers of kernel sizes and strides, or another padding.
+
+    Example:
+        >>> build_rf_stack([3, 3], [1, 2], padding="half")
+        Sequential(
+          (0): Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+          (1): Conv2d(1, 1, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+        )
+    """
+    from torch import nn
+
+    from .._validation import check_choice, check_int
+
+    check_choice(padding, "padding", tuple(RF_PADDINGS))
+    if len(kernel_sizes) != len(strides) or not kernel_sizes:
+        raise ValueError(f"give one stride per kernel size and at least one layer, got kernel_sizes "
+                         f"{list(kernel_sizes)} and strides {list(strides)}")
+    layers = []
+    for index, (k, s) in enumerate(zip(kernel_sizes, strides, strict=True)):
+        k = check_int(k, f"kernel_sizes[{index}]", minimum=1)
+        s = check_int(s, f"strides[{index}]", minimum=1)
+        layers.append(nn.Conv2d(1, 1, k, s, padding=k // 2 if padding == "half" else 0))
+    return nn.Sequential(*layers)
+
+
+class _OneThread:
+    """Run torch on one thread inside the block, then restore the thread count.
+
+    The explorer's stacks are tiny (one channel): splitting them over threads only adds
+    synchronisation, which costs 10-100 ms per stack on a busy machine.
+    """
+
+    def __enter__(self):
+        import torch
+
+        self.threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self.threads)
+
+
+def _course_model_convs():
+    """The course model's convolutional part (conv1, conv2) as one real ``nn.Sequential``."""
+    from torch import nn
+
+    from ..model import SeedCNN
+
+    model = SeedCNN()
+    return nn.Sequential(model.conv1, model.conv2)
+
+
+@functools.lru_cache(maxsize=512)
+def rf_stack_table(preset: str, layers: tuple, padding: str, image_size: tuple):
+    """``receptive_field`` of the stack the explorer's settings describe, computed once per stack.
+
+    Args:
+        preset: a key of ``RF_PRESETS``.
+        layers: ((kernel_size, stride), ...) of the custom stack (ignored by the other presets).
+        padding: ``"none"`` or ``"half"`` (custom stack only).
+        image_size: (H, W) of the image the stack runs on.
+
+    Returns:
+        The rows ``receptive_field(stack, (1, H, W))`` returns (cached: the same object for
+        the same arguments).
+
+    Raises:
+        ValueError: an unknown preset, or a stack that shrinks the image to nothing (the
+            message says which layer and what to change).
+
+    Example:
+        >>> rf_stack_table("two 3×3 convs", (), "none", (28, 28))[-1].rf_size
+        (5, 5)
+    """
+    from .._validation import check_choice
+    from ..receptive_field import receptive_field
+
+    check_choice(preset, "preset", tuple(RF_PRESETS))
+    if preset == RF_COURSE_MODEL:
+        stack = _course_model_convs()
+    else:
+        stack_layers = RF_PRESETS[preset] or layers
+        stack = build_rf_stack([k for k, _ in stack_layers], [s for _, s in stack_layers],
+                               padding if RF_PRESETS[preset] is None else "none")
+    try:
+        with _OneThread():
+            return receptive_field(stack, (1, *image_size))
+    except ValueError as error:
+        raise ValueError(
+            f"This stack leaves no output on the {image_size[0]} × {image_size[1]} image (output size 0): "
+            f"{error}. Use fewer layers, smaller kernels or strides, or padding k // 2."
+        ) from None
+
+
+def _custom_layers(values: dict) -> tuple:
+    """((kernel_size, stride), ...) of the custom stack for the explorer's control values."""
+    return tuple((values[f"kernel_{n}"], values[f"stride_{n}"]) for n in range(1, values["layers"] + 1))
+
+
+def render_rf(fig, images: dict, preset: str, image: str, layers: int, padding: str, unit_row: int,
+              unit_col: int, **per_layer) -> str:
+    """Draw one output unit's receptive field on the chosen image; return the numbers as HTML.
+
+    Args:
+        fig: the persistent figure (see :func:`viz.plot_rf_explorer`).
+        images: name -> (C, H, W) image in [0, 1].
+        preset: a key of ``RF_PRESETS``.
+        image: a key of ``images``.
+        layers: how many layers of the custom stack are used.
+        padding: ``"none"`` or ``"half"``.
+        unit_row, unit_col: the output unit.
+        per_layer: ``kernel_1`` … and ``stride_1`` … of the custom stack.
+
+    Returns:
+        HTML from :func:`viz.rf_numbers_html`.
+
+    Raises:
+        ValueError: a stack with no output on this image, or a unit outside the output.
+
+    Example:
+        >>> import torch
+        >>> html = render_rf(None, {"zeros": torch.zeros(1, 8, 8)}, "custom stack", "zeros", 1, "none",
+        ...                  0, 0, kernel_1=3, stride_1=1)
+        >>> '<td class="output-size">6 × 6</td>' in html
+        True
+    """
+    picture = images[image]
+    values = {"layers": layers, **per_layer}
+    table = rf_stack_table(preset, _custom_layers(values), padding, tuple(picture.shape[-2:]))
+    oh, ow = table[-1].output_size
+    if not (0 <= unit_row < oh and 0 <= unit_col < ow):
+        raise ValueError(f"unit ({unit_row}, {unit_col}) is outside the {oh} × {ow} output; "
+                         f"pick a row from 0 to {oh - 1} and a column from 0 to {ow - 1}")
+    unit = (unit_row, unit_col)
+    viz.plot_rf_explorer(picture, table[-1].region(*unit), (oh, ow), unit, fig=fig)
+    return viz.rf_numbers_html(table, unit)
+
+
+def rf_explorer(digit=None, photo=None) -> Explorer:
+    """Build a stack of layers (or pick a preset), pick an output unit, see the input region it sees.
+
+    The custom stack has up to ``RF_MAX_LAYERS`` real ``nn.Conv2d`` layers with a kernel
+    size and a stride each, and no padding or padding k // 2; the presets are the course
+    model's convolutional part and the Inception-v3 pair (two 3×3 convs vs one 5×5). The
+    region of the chosen unit is drawn on a digit or on the photo, with the numbers
+    ``receptive_field`` computes. A stack with no output shows a plain message.
+
+    Args:
+        digit: (1, H, W) image; default: the first test digit of the bundled MNIST.
+        photo: (3, H, W) image; default: the course photo, ``RF_PHOTO_SIZE`` pixels high.
+
+    Returns:
+        An :class:`Explorer`; its ``controls`` are the widgets by name.
+
+    Example:
+        >>> explorer = rf_explorer()
+        >>> explorer.controls["preset"].value = RF_COURSE_MODEL
+        >>> '<td class="rf-size">16 × 16</td>' in explorer.numbers.value
+        True
+    """
+    from ..data import load_mnist, sample_image
+
+    images = {
+        "digit": load_mnist()[1].tensors[0][0] if digit is None else digit,  # (1, 28, 28)
+        "photo": sample_image(size=RF_PHOTO_SIZE) if photo is None else photo,  # (3, 64, 55)
+    }
+
+    def slider(description, value, low, high):
+        return widgets.IntSlider(value=value, min=low, max=high, description=description,
+                                 continuous_update=True, style={"description_width": "initial"},
+                                 layout=widgets.Layout(width="230px"))
+
+    controls = {
+        "preset": widgets.Dropdown(options=list(RF_PRESETS), value="custom stack", description="stack"),
+        "image": widgets.ToggleButtons(options=list(images), value="digit", description="image"),
+        "layers": slider("layers", 2, 1, RF_MAX_LAYERS),
+        "padding": widgets.ToggleButtons(options=[(text, key) for key, text in RF_PADDINGS.items()],
+                                         value="none", description="padding"),
+    }
+    for n in range(1, RF_MAX_LAYERS + 1):
+        controls[f"kernel_{n}"] = slider(f"kernel {n}", 3, 1, RF_MAX_KERNEL)
+        controls[f"stride_{n}"] = slider(f"stride {n}", 1, 1, RF_MAX_STRIDE)
+    controls["unit_row"] = slider("unit row", 0, 0, 0)
+    controls["unit_col"] = slider("unit column", 0, 0, 0)
+
+    def sync_controls(change) -> None:
+        # Runs before the Explorer's own observer (registered first): grey out the sliders the
+        # stack does not use, and fit the unit sliders to the new output size.
+        values = {name: control.value for name, control in controls.items()}
+        custom = values["preset"] == "custom stack"
+        controls["padding"].disabled = controls["layers"].disabled = not custom
+        for n in range(1, RF_MAX_LAYERS + 1):
+            for name in (f"kernel_{n}", f"stride_{n}"):
+                controls[name].disabled = not custom or n > values["layers"]
+        size = tuple(images[values["image"]].shape[-2:])
+        try:
+            oh, ow = rf_stack_table(values["preset"], _custom_layers(values), values["padding"], size)[-1].output_size
+        except ValueError:
+            return  # no output: render shows the message
+        controls["unit_row"].max, controls["unit_col"].max = oh - 1, ow - 1
+
+    for name, control in controls.items():
+        if not name.startswith("unit_"):
+            control.observe(sync_controls, names="value")
+    sync_controls(None)
+
+    def render(fig, **values):
+        return render_rf(fig, images, **values)
+
+    return Explorer(controls, render, viz.rf_explorer_figure(), "rf-explorer")
