@@ -283,7 +283,7 @@ def test_live_plot_true_outside_a_notebook_draws_nothing(monkeypatch):
             made.append(args)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(training, "LivePlot", Recording)
+    monkeypatch.setattr(training.live_plot, "LivePlot", Recording)  # _make_plot looks it up there
     torch.manual_seed(0)
     fit(SeedCNN(), bars_dataset(20), epochs=1, progress=False, device="cpu", live_plot=True)
     assert made == []  # no IPython kernel here: no figure is built
@@ -291,7 +291,7 @@ def test_live_plot_true_outside_a_notebook_draws_nothing(monkeypatch):
 
 def test_live_plot_true_in_a_notebook_uses_ipython_display(monkeypatch):
     show = FakeDisplay()
-    monkeypatch.setattr(training, "_notebook_display", lambda: show)
+    monkeypatch.setattr(training.live_plot, "_notebook_display", lambda: show)
     torch.manual_seed(0)
     fit(SeedCNN(), bars_dataset(20), epochs=2, progress=False, device="cpu", live_plot=True)
     assert [kind for kind, *_ in show.calls] == ["display", "update"]

@@ -1,0 +1,150 @@
+"""``fit``: training a model with Adam under a one-cycle schedule, one :class:`History` entry per epoch."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from .._validation import check_choice, check_int
+from .batches import _batches, _check_dataset, _tensors, random_shift
+from .evaluation import _device, evaluate
+from .live_plot import LivePlot, _make_plot, _progress_bar
+from .results import History
+from .settings import DEFAULTS, SCHEDULES
+
+
+def _check_fit_arguments(model, train, test, epochs, batch_size, lr, max_shift, label_smoothing, schedule):
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, e.g. SeedCNN(), got {type(model).__name__}")
+    _check_dataset(train, "train")
+    if test is not None:
+        _check_dataset(test, "test")
+    check_int(epochs, "epochs", minimum=1)
+    check_int(batch_size, "batch_size", minimum=1)
+    check_int(max_shift, "max_shift", minimum=0)
+    check_choice(schedule, "schedule", SCHEDULES)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}; 1e-3 to 5e-3 work for the course model")
+    if not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}; 0 turns it off")
+
+
+def _on_device(dataset, device: torch.device):
+    """A TensorDataset moved to ``device`` once (not batch by batch); other datasets as they are."""
+    tensors = _tensors(dataset)
+    if tensors is None or tensors[0].device == device:
+        return dataset
+    return TensorDataset(tensors[0].to(device), tensors[1].to(device))
+
+
+def _scheduler(optimizer, schedule: str, lr: float, total_steps: int):
+    if schedule == "constant":
+        return None
+    # One cycle: the rate warms up from lr/25 to lr over the first 30% of the steps, then
+    # anneals (cosine) to almost zero (lr / 25 / 10^4): large steps explore, small ones settle.
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps)
+
+
+def _train_epoch(model, train, optimizer, scheduler, batch_size, max_shift, label_smoothing, device, bar) -> float:
+    """One pass over ``train``; returns the mean training loss."""
+    model.train()
+    total = torch.zeros((), device=device)  # summed on the device: no sync per batch
+    for images, labels in _batches(train, batch_size, shuffle=True, device=device):
+        images = random_shift(images, max_shift)  # (B, 1, 28, 28)
+        loss = F.cross_entropy(model(images), labels, label_smoothing=label_smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        total += loss.detach() * len(labels)
+        bar.update(1)
+    return total.item() / len(train)
+
+
+def fit(
+    model: nn.Module,
+    train,
+    test=None,
+    *,
+    epochs: int = DEFAULTS["epochs"],
+    batch_size: int = DEFAULTS["batch_size"],
+    lr: float = DEFAULTS["lr"],
+    max_shift: int = DEFAULTS["max_shift"],
+    label_smoothing: float = 0.0,
+    schedule: str = "onecycle",
+    device=None,
+    progress: bool = True,
+    live_plot: bool | LivePlot = True,
+) -> History:
+    """Train ``model`` on ``train`` with Adam; after each epoch, measure it on ``test``.
+
+    Each epoch shuffles the training set (torch's global RNG, so ``set_seed()`` makes a run
+    reproduce exactly), shifts every image by up to ``max_shift`` pixels, and takes one Adam
+    step per batch under a one-cycle learning-rate schedule peaking at ``lr``. The model is
+    changed in place and left on ``device``.
+
+    Defaults are ``COURSE_SETTINGS["bundled"]``; for the full MNIST set pass
+    ``**COURSE_SETTINGS["full"]`` (one epoch; on a GPU when there is one).
+
+    Args:
+        model: the network to train, e.g. ``SeedCNN()``; it must return logits (N, classes).
+        train: (image, label) pairs to learn from.
+        test: optional (image, label) pairs to measure after every epoch.
+        epochs: passes over ``train``.
+        batch_size: images per optimisation step.
+        lr: the peak learning rate (the constant one with ``schedule="constant"``).
+        max_shift: random shift of each training image, in pixels (0: no augmentation).
+        label_smoothing: weight moved from the true class to all classes in the loss.
+        schedule: ``"onecycle"`` or ``"constant"``.
+        device: ``"cpu"``, ``"cuda"``, ``"mps"``...; default ``env.default_device()``.
+        progress: show a ``tqdm.auto`` progress bar (a widget in a notebook).
+        live_plot: ``True``: in a notebook, a loss/accuracy figure updated in place after
+            every epoch (nothing outside a notebook); ``False``: none; or a :class:`LivePlot`.
+
+    Returns:
+        A :class:`History` of per-epoch train loss, test loss and test accuracy.
+
+    Raises:
+        TypeError: ``model`` is not an ``nn.Module``, a dataset is not a torch Dataset, or
+            ``live_plot`` is neither a bool nor a :class:`LivePlot`.
+        ValueError: an empty dataset, an out-of-range setting or an unknown device (the
+            message names it).
+
+    Shape:
+        train and test images: (1, 28, 28) each for the course model; labels: int64 scalars.
+
+    Example:
+        >>> from cnn_helpers.model import SeedCNN
+        >>> data = TensorDataset(torch.rand(8, 1, 28, 28), torch.arange(8) % 10)
+        >>> fit(SeedCNN(), data, epochs=1, progress=False, live_plot=False).epochs
+        1
+        >>> fit(SeedCNN(), data, epochs=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: epochs must be an integer >= 1, got 0
+    """
+    _check_fit_arguments(model, train, test, epochs, batch_size, lr, max_shift, label_smoothing, schedule)
+    device = _device(device)
+    model.to(device)
+    train, test = _on_device(train, device), test if test is None else _on_device(test, device)
+    steps_per_epoch = math.ceil(len(train) / batch_size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    scheduler = _scheduler(optimizer, schedule, lr, epochs * steps_per_epoch)
+    plot = _make_plot(live_plot, epochs)
+    history = History()
+    with _progress_bar(epochs * steps_per_epoch, progress) as bar:
+        for _ in range(epochs):
+            loss = _train_epoch(model, train, optimizer, scheduler, batch_size, max_shift, label_smoothing,
+                                device, bar)
+            history.train_loss.append(loss)
+            if test is not None:
+                test_loss, accuracy = evaluate(model, test, device=device)
+                history.test_loss.append(test_loss)
+                history.test_accuracy.append(accuracy)
+            plot.update(history)
+    return history
