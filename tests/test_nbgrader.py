@@ -4,10 +4,18 @@
   answer cell with solution markers and locked test cell worth points, checked by a function
   of ``cnn_helpers.exercises``.
 - The cycle (marker ``instructor``, needs ``.venv-instructor`` from ``make instructor-setup``):
-  the source notebooks validate; their student versions fail validation on every test cell
-  (``--invert``); a submission with every solution filled in autogrades to full marks; one with
-  typical mistakes gets partial marks and a feedback page showing the checkers' hints; the
-  grades export to CSV; the exchange commands of INSTRUCTORS.md hand out and collect.
+  the student versions fail validation on every test cell (``--invert``); a submission with
+  every solution filled in autogrades to full marks, with every test cell, hidden tests
+  included, passing and no error anywhere: the source notebooks' solutions pass their tests;
+  one with typical mistakes gets partial marks and a feedback page showing the checkers'
+  hints; the grades export to CSV; the exchange commands of INSTRUCTORS.md hand out and
+  collect; ``nbgrader validate`` passes a source notebook and fails its student version.
+
+Executing the notebooks is what the cycle costs (notebook 06 trains a model), so each real
+notebook is executed once per proof that needs it: ``nbgrader validate`` on the source
+notebooks would execute exactly the code that the full-marks autograde executes (the released
+notebook, the solutions filled in, the hidden tests put back), so the validate command itself
+is proven on a small synthetic notebook (TestExchange) and the real solutions by autograding.
 
 Each test class works in its own course folder under a tmp folder and runs each nbgrader step
 once, in a module-scoped fixture that only this class uses, so ``pytest -n 2 --dist loadscope``
@@ -429,24 +437,6 @@ def make_student_versions(course: Path, out: Path, notebooks: list[Path]) -> lis
 
 
 @pytest.fixture(scope="module")
-def source_reports(tmp_path_factory):
-    """``nbgrader validate source/*/*.ipynb`` in a course folder, as INSTRUCTORS.md says (its config included)."""
-    course = tmp_path_factory.mktemp("validate") / "course"
-    names = student_versions.write_course(course, NOTEBOOKS)
-    return validation_reports(course, [course / "source" / name / f"{name}.ipynb" for name in names])
-
-
-class TestSourceNotebooksValidate:
-    """``nbgrader validate`` on each source notebook: the solutions pass their own tests."""
-
-    pytestmark = needs_nbgrader
-
-    @pytest.mark.parametrize("name", IDS)
-    def test_source_notebook_validates(self, source_reports, name):
-        assert VALIDATES in source_reports[name], source_reports[name]
-
-
-@pytest.fixture(scope="module")
 def student_made(tmp_path_factory):
     """The student versions that tools/student_versions.py writes, and ``nbgrader validate --invert`` of them."""
     folder = tmp_path_factory.mktemp("student-versions")
@@ -536,6 +526,10 @@ class TestGrading:
 
     @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
     def test_all_solutions_get_full_marks(self, grades, path):
+        """Every test cell, hidden tests included, passes on the solutions of the source notebook.
+
+        This is what ``nbgrader validate source/*/*.ipynb`` checks (INSTRUCTORS.md), on the same code.
+        """
         total = sum(grade_cells(nbformat.read(path, as_version=4)).values())
         row = grades["ada", path.stem]
         assert (float(row["score"]), float(row["max_score"])) == (total, total)
@@ -591,24 +585,53 @@ class TestGrading:
         assert f"Score: {total} / {total}" in page
 
 
-class TestExchange:
-    """The hand-out and collect commands of INSTRUCTORS.md through an nbgrader exchange folder.
+SYNTHETIC = "99_synthetic"
 
-    On a synthetic notebook (the real ones are graded above): release_assignment, then
+
+@pytest.fixture(scope="module")
+def synthetic_course(tmp_path_factory) -> Path:
+    """A course folder with the student version of the synthetic notebook generated (``make student``).
+
+    Made once; each test works on its own copy (``copy_of``): generating takes seconds.
+    """
+    folder = tmp_path_factory.mktemp("synthetic")
+    nbformat.write(synthetic_notebook(), folder / f"{SYNTHETIC}.ipynb")
+    make_student_versions(folder / "course", folder / "student", [folder / f"{SYNTHETIC}.ipynb"])
+    return folder / "course"
+
+
+def copy_of(course: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(course, tmp_path / "course"))
+
+
+class TestExchange:
+    """The validate command, and the hand-out and collect commands of INSTRUCTORS.md through an exchange folder.
+
+    On a synthetic notebook (the real ones are graded above): validate; release_assignment, then
     fetch_assignment and submit as the student, collect, autograde, generate_feedback,
     release_feedback, and fetch_feedback as the student.
     """
 
     pytestmark = needs_nbgrader
 
-    def test_release_fetch_submit_collect_and_return_feedback(self, tmp_path):
-        course, home, exchange = tmp_path / "course", tmp_path / "home", tmp_path / "exchange"
+    def test_validate_passes_the_source_and_fails_the_student_version(self, synthetic_course, tmp_path):
+        """``nbgrader validate`` as INSTRUCTORS.md runs it: on the source, with --invert on the release."""
+        course, name, wrong = copy_of(synthetic_course, tmp_path), SYNTHETIC, synthetic_notebook()
+        _source(3, "answer_1 = 1 * 10", "answer_1 = 1")(wrong)  # a solution that fails its own test
+        nbformat.write(wrong, tmp_path / "wrong.ipynb")
+        reports = validation_reports(course, [course / "source" / name / f"{name}.ipynb", tmp_path / "wrong.ipynb"])
+        assert VALIDATES in reports[name], reports[name]
+        wrong_report = reports["wrong"]
+        assert VALIDATES not in wrong_report and "you forgot to multiply by 10" in wrong_report, wrong_report
+        released = course / "release" / name / f"{name}.ipynb"
+        assert FAILS_EVERYWHERE in validation_reports(course, [released], "--invert")[name]
+
+    def test_release_fetch_submit_collect_and_return_feedback(self, synthetic_course, tmp_path):
+        course, home, exchange = copy_of(synthetic_course, tmp_path), tmp_path / "home", tmp_path / "exchange"
         home.mkdir()
         exchange.mkdir()
         exchange.chmod(0o777)  # as on a hub: every student writes into inbound/
-        name = "99_synthetic"
-        nbformat.write(synthetic_notebook(), tmp_path / f"{name}.ipynb")
-        make_student_versions(course, tmp_path / "student", [tmp_path / f"{name}.ipynb"])
+        name = SYNTHETIC
         where = f"--Exchange.root={exchange}"
         run_nbgrader(course, "release_assignment", name, where)
         run_nbgrader(home, "fetch_assignment", name, "--course", student_versions.COURSE_ID, where)
@@ -639,11 +662,9 @@ class TestExchange:
                           "ex99-3-answer": ("NotImplementedError", ""),
                           "ex99-3-check": ("NameError", "name 'answer_3' is not defined")}
 
-    def test_zip_collect_files_downloaded_from_a_learning_management_system(self, tmp_path):
+    def test_zip_collect_files_downloaded_from_a_learning_management_system(self, synthetic_course, tmp_path):
         """The zip_collect settings of INSTRUCTORS.md file each download under submitted/<student>/."""
-        course, name = tmp_path / "course", "99_synthetic"
-        nbformat.write(synthetic_notebook(), tmp_path / f"{name}.ipynb")
-        make_student_versions(course, tmp_path / "student", [tmp_path / f"{name}.ipynb"])
+        course, name = copy_of(synthetic_course, tmp_path), SYNTHETIC
         settings = [block for block in re.findall(r"```python\n(.*?)```", (ROOT / "INSTRUCTORS.md").read_text(), re.S)
                     if "FileNameCollectorPlugin" in block]
         assert len(settings) == 1
