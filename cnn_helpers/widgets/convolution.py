@@ -25,7 +25,10 @@ def _conv_layer(out_channels: int, kernel_size: int, stride: int, padding: int, 
     import torch
     from torch import nn
 
-    conv = nn.utils.skip_init(nn.Conv2d, 1, out_channels, kernel_size, stride, padding, dilation)
+    # nn.Conv2d draws its initial weights from the global generator: put its state back afterwards.
+    # (nn.utils.skip_init would avoid the draw, but its first call in a process costs half a second.)
+    with torch.random.fork_rng(devices=[]):
+        conv = nn.Conv2d(1, out_channels, kernel_size, stride, padding, dilation)
     bound = 1.0 / (kernel_size * kernel_size) ** 0.5  # PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
