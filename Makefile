@@ -24,7 +24,7 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/
 
 test: $(STAMP)  ## lint, unit tests, doctests and nbval (strict) over every notebook
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 --dist loadscope
+	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder
 
 lint: $(STAMP)  ## ruff over the package, tests and notebooks
 	$(VENV)/bin/ruff check .
@@ -56,4 +56,4 @@ student: $(ISTAMP)  ## student versions of every notebook into student/ with nbg
 	$(IPY) tools/student_versions.py --course $(COURSE) --out student $(NOTEBOOKS)
 
 instructor-test: $(STAMP) $(ISTAMP)  ## the nbgrader cycle on every notebook (tests/test_nbgrader.py)
-	$(PY) -m pytest -n 2 --dist loadscope tests/test_nbgrader.py
+	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder tests/test_nbgrader.py

@@ -1,9 +1,11 @@
-"""Test order for ``pytest -n 2 --dist loadscope`` (``make test``): the longest scopes first.
+"""Test order for ``pytest -n 2 --dist loadscope --no-loadscope-reorder`` (``make test``): longest scopes first.
 
 xdist hands whole scopes (a module, or a test class) to whichever worker is free, in collection
 order. Started last, a scope of two minutes (the browser tests, the nbgrader grading) keeps one
 worker busy while the other idles; started first, the many short scopes fill in around them.
 Sorting is stable: within a scope the order is unchanged, so nbval still runs cells in order.
+xdist would otherwise reorder the scopes by their number of tests (``--no-loadscope-reorder``
+keeps this order): the browser tests, 7 tests of two minutes, then start last.
 """
 
 LONGEST_FIRST = (  # about 2 min, 2 min, 1 min, 1 min, 20 s on this 2-core machine
