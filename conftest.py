@@ -8,9 +8,10 @@ xdist would otherwise reorder the scopes by their number of tests (``--no-loadsc
 keeps this order): the browser tests, 7 tests of two minutes, then start last.
 """
 
-LONGEST_FIRST = (  # about 2 min, 2 min, 1 min, 1 min, 20 s on this 2-core machine
+LONGEST_FIRST = (  # about 2 min, 2 min, 1 min each, 20 s on this 2-core machine
     "tests/test_browser.py",
     "tests/test_nbgrader.py::TestGrading",
+    "tests/test_nbgrader.py::TestSourceNotebooksValidate",
     "tests/test_nbgrader.py::TestStudentVersions",
     "tests/test_nbgrader.py::TestExchange",
     "notebooks/06_full_implementation.ipynb",

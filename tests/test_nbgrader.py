@@ -4,18 +4,11 @@
   answer cell with solution markers and locked test cell worth points, checked by a function
   of ``cnn_helpers.exercises``.
 - The cycle (marker ``instructor``, needs ``.venv-instructor`` from ``make instructor-setup``):
-  the student versions fail validation on every test cell (``--invert``); a submission with
-  every solution filled in autogrades to full marks, with every test cell, hidden tests
-  included, passing and no error anywhere: the source notebooks' solutions pass their tests;
-  one with typical mistakes gets partial marks and a feedback page showing the checkers'
-  hints; the grades export to CSV; the exchange commands of INSTRUCTORS.md hand out and
-  collect; ``nbgrader validate`` passes a source notebook and fails its student version.
-
-Executing the notebooks is what the cycle costs (notebook 06 trains a model), so each real
-notebook is executed once per proof that needs it: ``nbgrader validate`` on the source
-notebooks would execute exactly the code that the full-marks autograde executes (the released
-notebook, the solutions filled in, the hidden tests put back), so the validate command itself
-is proven on a small synthetic notebook (TestExchange) and the real solutions by autograding.
+  the source notebooks validate; their student versions fail validation on every test cell
+  (``--invert``); a submission with every solution filled in autogrades to full marks; one with
+  typical mistakes gets partial marks and a feedback page showing the checkers' hints; the
+  grades export to CSV; the exchange commands of INSTRUCTORS.md hand out and collect; and
+  ``nbgrader validate`` fails a solution that is wrong (on a small synthetic notebook).
 
 Each test class works in its own course folder under a tmp folder and runs each nbgrader step
 once, in a module-scoped fixture that only this class uses, so ``pytest -n 2 --dist loadscope``
@@ -437,6 +430,24 @@ def make_student_versions(course: Path, out: Path, notebooks: list[Path]) -> lis
 
 
 @pytest.fixture(scope="module")
+def source_reports(tmp_path_factory):
+    """``nbgrader validate source/*/*.ipynb`` in a course folder, as INSTRUCTORS.md says (its config included)."""
+    course = tmp_path_factory.mktemp("validate") / "course"
+    names = student_versions.write_course(course, NOTEBOOKS)
+    return validation_reports(course, [course / "source" / name / f"{name}.ipynb" for name in names])
+
+
+class TestSourceNotebooksValidate:
+    """``nbgrader validate`` on each source notebook: the solutions pass their own tests."""
+
+    pytestmark = needs_nbgrader
+
+    @pytest.mark.parametrize("name", IDS)
+    def test_source_notebook_validates(self, source_reports, name):
+        assert VALIDATES in source_reports[name], source_reports[name]
+
+
+@pytest.fixture(scope="module")
 def student_made(tmp_path_factory):
     """The student versions that tools/student_versions.py writes, and ``nbgrader validate --invert`` of them."""
     folder = tmp_path_factory.mktemp("student-versions")
@@ -526,10 +537,6 @@ class TestGrading:
 
     @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
     def test_all_solutions_get_full_marks(self, grades, path):
-        """Every test cell, hidden tests included, passes on the solutions of the source notebook.
-
-        This is what ``nbgrader validate source/*/*.ipynb`` checks (INSTRUCTORS.md), on the same code.
-        """
         total = sum(grade_cells(nbformat.read(path, as_version=4)).values())
         row = grades["ada", path.stem]
         assert (float(row["score"]), float(row["max_score"])) == (total, total)
