@@ -43,6 +43,50 @@ def test_explorer_shows_a_message_not_a_traceback(size, text):
     assert explorer.message.value == ""
 
 
+def _counting_explorer(drawn: list, numbers_only=("label",)):
+    """Two controls: ``size`` draws (``size`` 4 is impossible), ``label`` only changes the numbers."""
+
+    def render(fig, size, label):
+        if size > 3:
+            raise ValueError(f"size {size} is too large; pick at most 3")
+        if label == "bad":
+            raise ValueError("label 'bad' is not allowed")
+        if fig is not None:
+            drawn.append(size)
+            fig.clear()
+            fig.add_subplot().plot(range(size + 1))
+        return f"<b>{label}: size = {size}</b>"
+
+    fig, _ = viz.new_axes(figsize=(2, 2))
+    controls = {"size": widgets.IntSlider(value=1, min=0, max=5), "label": widgets.Text(value="a")}
+    return Explorer(controls, render, fig, "toy-explorer", numbers_only=numbers_only)
+
+
+def test_a_numbers_only_control_keeps_the_picture():
+    drawn = []
+    explorer = _counting_explorer(drawn)
+    picture = explorer.image.value
+    explorer.controls["label"].value = "b"
+    assert explorer.numbers.value == "<b>b: size = 1</b>" and explorer.image.value is picture and drawn == [1]
+    explorer.controls["size"].value = 2
+    assert explorer.image.value != picture and drawn == [1, 2]
+
+
+def test_a_numbers_only_control_redraws_a_picture_left_behind_by_an_impossible_setting():
+    drawn = []
+    explorer = _counting_explorer(drawn)
+    picture = explorer.image.value
+    explorer.controls["label"].value = "bad"  # impossible: a message
+    explorer.controls["size"].value = 2  # still impossible: nothing drawn for size 2
+    assert "not allowed" in explorer.message.value and drawn == [1] and explorer.image.value is picture
+    explorer.controls["label"].value = "ok"  # a numbers-only control, but the picture shows size 1
+    assert explorer.message.value == "" and drawn == [1, 2] and explorer.image.value != picture
+    explorer.controls["label"].value = "c"
+    assert drawn == [1, 2]
+    with pytest.raises(ValueError, match=r"numbers_only names \['batch'\], which are not controls"):
+        _counting_explorer([], numbers_only=("batch",))
+
+
 # --- 04 pooling ---
 
 
@@ -708,8 +752,10 @@ def test_shape_explorer_follows_input_size_pooling_and_batch(shapes):
     assert "= 32·8·8 = 2,048" in shapes.numbers.value and shapes.image.value != image
     shapes.controls["pool"].value = "none"
     assert "= 32·32·32 = 32,768" in shapes.numbers.value
+    picture = shapes.image.value
     shapes.controls["batch_size"].value = 1
     assert "logits (1, 10)" in shapes.numbers.value
+    assert shapes.image.value is picture  # the batch size changes the numbers, not the picture
     shapes.controls["blocks"].value = 1
     assert "= 16·32·32 = 16,384" in shapes.numbers.value
     for name, value in (("blocks", 2), ("pool", "max"), ("batch_size", 8), ("input_size", 28)):

@@ -20,12 +20,20 @@ from .. import viz
 class Explorer(widgets.VBox):
     """Controls on top, then the picture and the numbers; redraws on every value change.
 
+    A control named in ``numbers_only`` recomputes the numbers alone.
+
     Args:
         controls: name -> widget; each value is passed to ``render`` under that name.
         render: ``render(fig, **values) -> str`` redraws ``fig`` and returns HTML numbers;
             raises ``ValueError`` with a student-readable message for impossible settings.
         fig: the persistent matplotlib figure ``render`` draws on.
         css_class: a stable class name for browser tests.
+        numbers_only: names of controls that change the numbers but not the picture (say, a
+            batch size): moving one calls ``render(None, **values)``, which must then draw
+            nothing, and keeps the picture, saving the redraw and the PNG.
+
+    Raises:
+        ValueError: ``numbers_only`` names a control that is not in ``controls``.
 
     Attributes:
         image: the ``ipywidgets.Image`` showing the figure as PNG.
@@ -34,7 +42,11 @@ class Explorer(widgets.VBox):
         last_update_ms: how long the last update took (render + PNG), for the benchmark.
     """
 
-    def __init__(self, controls: dict, render: Callable[..., str], fig, css_class: str):
+    def __init__(self, controls: dict, render: Callable[..., str], fig, css_class: str,
+                 numbers_only: tuple[str, ...] = ()):
+        unknown = sorted(set(numbers_only) - controls.keys())
+        if unknown:
+            raise ValueError(f"numbers_only names {unknown}, which are not controls; use some of {sorted(controls)}")
         self.controls = controls
         self.render = render
         self.fig = fig
@@ -42,6 +54,8 @@ class Explorer(widgets.VBox):
         self.numbers = widgets.HTML()
         self.message = widgets.HTML()
         self.last_update_ms = float("nan")
+        self._picture_current = False  # the image shows the figure for the last good setting
+        self._numbers_only = {id(controls[name]) for name in numbers_only}
         for control in controls.values():
             control.observe(self._on_change, names="value")
         super().__init__(
@@ -57,26 +71,32 @@ class Explorer(widgets.VBox):
         return {name: control.value for name, control in self.controls.items()}
 
     def _on_change(self, change) -> None:
-        self.update()
+        self.update(picture=id(change["owner"]) not in self._numbers_only)
 
-    def update(self) -> None:
-        """Redraw for the current control values; show a message instead of a traceback."""
+    def update(self, picture: bool = True) -> None:
+        """Redraw for the current control values; show a message instead of a traceback.
+
+        Args:
+            picture: redraw the picture too; ``False`` (a ``numbers_only`` control moved)
+                recomputes the numbers alone, unless the picture is out of date.
+        """
         start = time.perf_counter()
+        picture = picture or not self._picture_current
         try:
-            numbers = self.render(self.fig, **self.values)
-        except ValueError as error:
-            self.message.value = f'<div class="explorer-message" style="color:#a00">{html.escape(str(error))}</div>'
-            self.last_update_ms = (time.perf_counter() - start) * 1e3
-            return
-        except Exception as error:  # a bug must not show a student a traceback either
-            self.message.value = (
-                '<div class="explorer-message" style="color:#a00">Something went wrong drawing this '
-                f"setting ({html.escape(type(error).__name__)}: {html.escape(str(error))}). "
-                "Please report it.</div>"
-            )
+            numbers = self.render(self.fig if picture else None, **self.values)
+        except Exception as error:
+            self._picture_current = False  # the figure may be half redrawn: redraw it next time
+            if isinstance(error, ValueError):  # an impossible setting, in words for the student
+                text = html.escape(str(error))
+            else:  # a bug must not show a student a traceback either
+                text = (f"Something went wrong drawing this setting ({html.escape(type(error).__name__)}: "
+                        f"{html.escape(str(error))}). Please report it.")
+            self.message.value = f'<div class="explorer-message" style="color:#a00">{text}</div>'
             self.last_update_ms = (time.perf_counter() - start) * 1e3
             return
         self.message.value = ""
         self.numbers.value = numbers
-        self.image.value = viz.figure_to_png(self.fig)
+        if picture:
+            self.image.value = viz.figure_to_png(self.fig)
+            self._picture_current = True
         self.last_update_ms = (time.perf_counter() - start) * 1e3

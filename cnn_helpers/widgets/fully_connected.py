@@ -139,4 +139,4 @@ def shape_explorer() -> Explorer:
         "pool": widgets.ToggleButtons(options=["max", "avg", "none"], value="max", description="pooling"),
         "batch_size": slider("batch N", 8, 1, 64),
     }
-    return Explorer(controls, render_shapes, viz.shape_figure(), "shape-explorer")
+    return Explorer(controls, render_shapes, viz.shape_figure(), "shape-explorer", numbers_only=("batch_size",))
