@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import tomllib
@@ -112,3 +114,16 @@ fi
     os.utime(tmp_path / "pyproject.toml", (later, later))
     again = setup()
     assert any("pip install" in call for call in again) and not any("venv" in call for call in again)
+
+
+def test_importing_nbformat_compiles_no_grammar():
+    """The jsonschema pin of pyproject.toml holds: importing nbformat stays cheap.
+
+    jsonschema 4.25+ imports rfc3987-syntax when it is installed (jupyter-events asks for it
+    through ``jsonschema[format-nongpl]``), and that module builds an Earley parser for one
+    second at import. Every nbgrader command, the Jupyter server and each test worker import
+    nbformat, and ``make test`` starts dozens of them.
+    """
+    code = "import sys, nbformat; print('rfc3987_syntax' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False", "jsonschema imported rfc3987_syntax: keep jsonschema<4.25"
