@@ -460,7 +460,10 @@ def trace_shapes(model: nn.Module, input_size, batch_size: int = 1) -> ShapeTrac
     Args:
         model: any ``nn.Module`` taking one tensor.
         input_size: the shape of one example without the batch dimension, e.g. ``(1, 28, 28)``.
-        batch_size: how many zero examples to run (shapes are reported without it).
+        batch_size: how many zero examples to run (shapes are reported without it). 0 runs an
+            empty batch: the shapes come out without any arithmetic, for layers that accept an
+            empty batch (convolutions, pooling, Flatten and Linear do; ``x.view(len(x), -1)``
+            does not).
 
     Returns:
         A :class:`ShapeTrace`: a sequence of :class:`ShapeRow` ``(name, layer_type,
@@ -497,7 +500,7 @@ def trace_shapes(model: nn.Module, input_size, batch_size: int = 1) -> ShapeTrac
     if not isinstance(input_size, (tuple, list, torch.Size)) or len(input_size) == 0:
         raise TypeError(f"input_size must be the shape of one example, e.g. (1, 28, 28), got {input_size!r}")
     input_size = tuple(check_int(n, f"input_size[{i}]", minimum=1) for i, n in enumerate(input_size))
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=0)
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else "cpu"
     dtype = parameter.dtype if parameter is not None and parameter.is_floating_point() else torch.float32

@@ -1,5 +1,8 @@
 """Exercise checkers: the right answer passes; typical mistakes get their own specific hint."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -779,3 +782,12 @@ def test_06_notebook_solutions_pass_and_student_stubs_fail(index):
         exec(stub, student)
     with pytest.raises(NameError):  # the answer was never assigned
         exec(check.split("### BEGIN HIDDEN TESTS")[0], student)
+
+
+def test_convolution_checkers_start_without_torch_s_lazy_imports():
+    """PyTorch's answers come from an empty CPU batch: a first meta-device conv imports sympy (a third of a second)."""
+    code = ("import sys\nfrom cnn_helpers.exercises import check_conv_output_size, check_same_padding\n"
+            "check_conv_output_size(112)\ncheck_same_padding(2)\n"
+            "print(sorted({'torch._dynamo', 'sympy'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -270,3 +270,11 @@ def test_trace_shapes_bad_arguments():
         trace_shapes(SeedCNN(), "1x28x28")
     with pytest.raises(TypeError, match="model must be a torch.nn.Module, got str"):
         trace_shapes("SeedCNN", (1, 28, 28))
+
+
+def test_trace_shapes_of_an_empty_batch_matches_one_example():
+    """batch_size=0 gives the same rows without arithmetic (the shape explorer traces this way)."""
+    model = build_cnn(channels=(4, 8), kernel_size=3, padding=1, pool="avg", input_size=12)
+    assert list(trace_shapes(model, (1, 12, 12), batch_size=0)) == list(trace_shapes(model, (1, 12, 12)))
+    with pytest.raises(ValueError, match="batch_size"):
+        trace_shapes(model, (1, 12, 12), batch_size=-1)

@@ -1,5 +1,8 @@
 """Explorers: set slider values programmatically and check what the student sees."""
 
+import subprocess
+import sys
+
 import ipywidgets as widgets
 import pytest
 
@@ -915,3 +918,11 @@ def test_feature_map_explorer_renders_every_setting():
         explorer.controls["layer"].value = layer
         assert explorer.message.value == "", (index, block, layer)
         assert "×" in explorer.numbers.value
+
+
+def test_shape_explorer_starts_without_torch_s_lazy_imports():
+    """No meta-device tracing: its first ReLU imports torch._dynamo and its first conv sympy, a second per kernel."""
+    code = ("import sys\nfrom cnn_helpers.widgets import shape_explorer\nshape_explorer()\n"
+            "print(sorted({'torch._dynamo', 'sympy'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -17,10 +17,13 @@ SHAPE_CHANNELS = (16, 32, 64, 128)  # output channels of conv blocks 1, 2, 3, 4 
 
 
 def trace_course_style_model(input_size: int, blocks: int, kernel_size: int, padding: int, pool: str):
-    """The shape trace of a course-style CNN (``model.build_cnn``), built on the meta device.
+    """The shape trace of a course-style CNN (``model.build_cnn``), computed without arithmetic.
 
-    On the meta device tensors have shapes but no data: building and tracing even a large
-    model takes milliseconds and no memory, which keeps the shape explorer fast.
+    The model is built on the meta device (shapes without data: no weight initialisation, the
+    global random state untouched), given empty CPU weights, and traced with an empty batch:
+    a few milliseconds even for the largest model, which keeps the shape explorer fast.
+    Tracing on the meta device itself would cost a second on its first use in a kernel (its
+    ReLU imports ``torch._dynamo``), and so would ``Module.to_empty`` (it imports sympy).
 
     Args:
         input_size: height = width of the input digits.
@@ -51,7 +54,10 @@ def trace_course_style_model(input_size: int, blocks: int, kernel_size: int, pad
     with torch.device("meta"):
         model = build_cnn(channels=SHAPE_CHANNELS[:blocks], kernel_size=kernel_size, padding=padding, pool=pool,
                           input_size=input_size)
-    return trace_shapes(model, (1, input_size, input_size))
+    for module in model.modules():  # empty CPU weights of the same shapes
+        for name, parameter in list(module.named_parameters(recurse=False)):
+            setattr(module, name, torch.nn.Parameter(torch.empty(parameter.shape), requires_grad=False))
+    return trace_shapes(model, (1, input_size, input_size), batch_size=0)
 
 
 def _shape_numbers_html(trace, batch_size: int) -> str:
