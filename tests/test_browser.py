@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, Lab, explorer_state, open_notebook, run_all, wait_idle
+from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, Lab, explorer_state, run_all, show_notebook, wait_idle
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -42,15 +42,26 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="module")
+def passed_page():
+    """The page of the last notebook that passed, for the next one: JupyterLab then loads once, not per notebook."""
+    kept = {}
+    yield kept
+    if "page" in kept:
+        kept["page"].close()
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_in_the_browser_and_its_explorers_answer_the_keyboard(lab, browser, name):
-    page = open_notebook(lab, browser, name)
+def test_notebook_runs_in_the_browser_and_its_explorers_answer_the_keyboard(lab, browser, passed_page, name):
+    page = passed_page.pop("page", None) or browser.new_page(viewport=VIEWPORT)
+    passed = False
     try:
+        show_notebook(lab, page, name)
         run_all(page)
         shot(page, f"{Path(name).stem}-after-run-all")
         errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
@@ -64,8 +75,12 @@ def test_notebook_runs_in_the_browser_and_its_explorers_answer_the_keyboard(lab,
             explorer = explorers.nth(index)
             explorer.scroll_into_view_if_needed()
             move_every_slider(page, explorer, f"{Path(name).stem}-explorer{index}")
+        passed = True
     finally:
-        page.close()
+        if passed:
+            passed_page["page"] = page
+        else:  # a failed notebook may leave a dialog or a busy kernel behind: the next one starts afresh
+            page.close()
 
 
 def move_every_slider(page, explorer, label: str) -> None:
