@@ -122,12 +122,20 @@ def show_notebook(lab: Lab, page, name: str):
         )
         page.wait_for_function("() => !document.querySelector('.jp-Notebook')", timeout=10_000)
         lab.delete_sessions()
-        page.evaluate("path => window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'})",
+        # Not awaited: the command's promise settles seconds after the notebook shows and its kernel is idle.
+        page.evaluate("path => { window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'}); }",
                       name)
     else:
         lab.delete_sessions()
         page.goto(lab.url(f"/lab/tree/{name}?reset&token={lab.token}"))
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_function(  # the file loaded into the notebook, and its kernel connected
+        """path => {
+            const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            return !!(widget && widget.context && widget.context.path === path && widget.context.isReady
+                      && widget.sessionContext && widget.sessionContext.isReady);
+        }""",
+        arg=name, timeout=60_000,
+    )
     wait_idle(page, timeout_s=60)
     return page
 
@@ -144,8 +152,18 @@ def wait_idle(page, timeout_s: float) -> None:
     )
 
 
+UNRUN_CODE_CELLS = """() => [...window.jupyterapp.shell.currentWidget.content.model.cells]
+    .filter(cell => cell.type === 'code' && !cell.executionCount).length"""
+
+
 def run_all(page) -> None:
-    """Run → Run All Cells, then wait until every code cell has an execution count and the kernel is idle."""
+    """Run → Run All Cells, then wait until every code cell has an execution count and the kernel is idle.
+
+    The stored outputs and execution counts are cleared first, so a count afterwards proves
+    that Run All ran the cell (the stored ones are the same numbers).
+    """
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    assert page.evaluate(UNRUN_CODE_CELLS) > 0, "clearing the outputs left the execution counts"
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     page.wait_for_function(
@@ -154,6 +172,8 @@ def run_all(page) -> None:
         timeout=RUN_ALL_TIMEOUT_S * 1000,
     )
     wait_idle(page, timeout_s=60)
+    unrun = page.evaluate(UNRUN_CODE_CELLS)  # the notebook's cells themselves, drawn on screen or not
+    assert unrun == 0, f"Run All left {unrun} code cells without an execution count"
 
 
 def explorer_state(explorer) -> dict:
