@@ -1,9 +1,10 @@
 """The course as a student sees it: JupyterLab in a real browser (Debian's chromium).
 
-For every notebook: open it, Run All, wait for the kernel to go idle, and assert that no
-cell shows an error and no widget failed to display. For every explorer: move each of its
-sliders with the keyboard and assert that the numbers or the picture change. Screenshots
-land in test-artifacts/browser/. Skipped, with the reason, where chromium or Playwright is
+For every notebook: open it, clear its stored outputs, Run All, wait for the kernel to go
+idle and every code cell to have run, and assert that no cell shows an error and no widget
+failed to display. For every explorer: move each of its sliders with the keyboard and
+assert that the numbers or the picture change. The notebooks share one JupyterLab page
+while they pass. Screenshots land in test-artifacts/browser/. Skipped, with the reason, where chromium or Playwright is
 missing (a student's laptop); CI installs both.
 """
 
