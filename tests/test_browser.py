@@ -13,7 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, Lab, explorer_state, run_all, show_notebook, wait_idle
+from browser_lab import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    POLL_MS,
+    ROOT,
+    VIEWPORT,
+    Lab,
+    explorer_state,
+    run_all,
+    show_notebook,
+    wait_idle,
+)
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -114,7 +125,7 @@ def move_every_slider(page, explorer, label: str) -> None:
                     return image !== before.image || numbers !== before.numbers;
                 }""",
                 arg=[explorer.element_handle(), before],
-                timeout=10_000,
+                polling=POLL_MS, timeout=10_000,
             )
         except playwright_sync.TimeoutError:
             pytest.fail(f"{label}: slider {k} moved but neither the picture nor the numbers changed")
