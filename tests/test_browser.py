@@ -63,9 +63,10 @@ def passed_page():
         kept["page"].close()
 
 
-def shot(page, name: str) -> None:
+def shot(target, name: str) -> None:
+    """Save a screenshot of ``target``: a page (what is on screen) or one element, e.g. an explorer."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    target.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -135,6 +136,6 @@ def move_every_slider(page, explorer, label: str) -> None:
         after = explorer_state(explorer)
         assert "Traceback" not in after["numbers"]
         both_changed |= after["image"] != before["image"] and after["numbers"] != before["numbers"]
-        shot(page, f"{label}-slider{k}")
+        shot(explorer, f"{label}-slider{k}")
     assert moved > 0, f"{label}: no slider could be moved"
     assert both_changed, f"{label}: no slider changed both the picture and the numbers"
