@@ -3,7 +3,9 @@
 Usage: python tools/execute_notebooks.py notebooks/*.ipynb
 
 Each notebook runs top to bottom in a fresh kernel of the current environment, from the
-notebooks/ folder, with timing metadata off and widget state stripped. The notebooks' own
+notebooks/ folder, with timing metadata off, widget state stripped, printed text joined into
+one output per stream and widget ids numbered (:func:`stable_outputs`): a second run writes the
+same files. The notebooks' own
 set-up cell seeds random, NumPy and PyTorch and fixes the thread count (cnn_helpers.env).
 """
 
@@ -16,6 +18,30 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def stable_outputs(cell, index: int) -> None:
+    """Make a cell's stored outputs independent of timing and of random ids, in place.
+
+    The kernel flushes printed text in chunks that depend on timing: consecutive chunks of one
+    stream are joined (nbval joins them too when it compares). A widget's model id is a random
+    uuid, and its state is not stored: it is replaced by one numbered by cell and output.
+    """
+    outputs = []
+    for output in cell.get("outputs", []):
+        previous = outputs[-1] if outputs else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+            continue
+        view = output.get("data", {}).get(WIDGET_VIEW)
+        if view is not None:
+            view["model_id"] = f"cell{index}-output{len(outputs)}"
+        outputs.append(output)
+    if "outputs" in cell:
+        cell.outputs = outputs
 
 
 def execute(path: Path) -> float:
@@ -33,8 +59,9 @@ def execute(path: Path) -> float:
     )
     client.execute()
     nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        stable_outputs(cell, index)
     nbformat.write(nb, path)
     return time.perf_counter() - start
 
