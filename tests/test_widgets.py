@@ -166,7 +166,7 @@ def test_default_feature_maps_are_relu_edges_of_a_real_digit():
     from cnn_helpers.widgets import default_feature_maps
 
     maps = default_feature_maps()
-    images, labels = load_mnist()[1].tensors
+    images, labels = load_mnist().test.tensors
     digit = images[labels == 3][0, 0]  # (28, 28)
     torch.testing.assert_close(maps["digit 3: pixels"], digit)
     sobel_x = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])

@@ -106,7 +106,7 @@ def make_explorers() -> dict:
                 from cnn_helpers.data import load_mnist
                 from cnn_helpers.model import SeedCNN
 
-                kwargs = {"model": SeedCNN(), "dataset": load_mnist()[1]}
+                kwargs = {"model": SeedCNN(), "dataset": load_mnist().test}
                 kwargs = {p.name: kwargs[p.name] for p in required}
             explorers[name] = lambda factory=factory, kwargs=kwargs: factory(**kwargs)
     return explorers

@@ -96,7 +96,7 @@ def compare_fit_throughput(repeats: int = 3, epochs: int = DEFAULTS["epochs"], m
 
     repeats, epochs = check_int(repeats, "repeats", minimum=1), check_int(epochs, "epochs", minimum=1)
     model_factory = SeedCNN if model_factory is None else model_factory
-    train = load_mnist()[0] if train is None else train
+    train = load_mnist().train if train is None else train
     images, labels = _tensors(train)
     settings = {k: DEFAULTS[k] for k in ("batch_size", "lr", "max_shift")}
 

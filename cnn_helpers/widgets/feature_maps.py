@@ -156,7 +156,7 @@ def feature_map_explorer(model, dataset) -> Explorer:
     import torch
 
     if len(dataset) == 0:
-        raise ValueError("dataset is empty; give (image, label) pairs, e.g. load_mnist()[1]")
+        raise ValueError("dataset is empty; give (image, label) pairs, e.g. load_mnist().test")
     count = min(len(dataset), FEATURE_MAP_IMAGES)
     pairs = [dataset[i] for i in range(count)]
     images = torch.stack([image for image, _ in pairs]).float()  # (count, 1, 28, 28)

@@ -189,7 +189,7 @@ def default_feature_maps() -> dict:
 
     from ..data import load_mnist, sample_image
 
-    _, test = load_mnist()
+    test = load_mnist().test
     images, labels = test.tensors
     digit = images[(labels == 3).nonzero()[0, 0]]  # (1, 28, 28): the first 3 of the test set
     photo = sample_image(size=40).mean(dim=0, keepdim=True)  # (1, 40, 34) grey

@@ -207,7 +207,7 @@ def rf_explorer(digit=None, photo=None) -> Explorer:
     from ..data import load_mnist, sample_image
 
     images = {
-        "digit": load_mnist()[1].tensors[0][0] if digit is None else digit,  # (1, 28, 28)
+        "digit": load_mnist().test.tensors[0][0] if digit is None else digit,  # (1, 28, 28)
         "photo": sample_image(size=RF_PHOTO_SIZE) if photo is None else photo,  # (3, 64, 55)
     }
 
