@@ -60,7 +60,8 @@ class PairsOnly(torch.utils.data.Dataset):
 def test_history_counts_epochs_and_prints_rounded():
     history = History([0.123456789, 0.1], [0.2], [0.987654321])
     assert history.epochs == 2
-    assert repr(history) == "History(epochs=2, train_loss=[0.1235, 0.1], test_loss=[0.2], test_accuracy=[0.9877])"
+    assert repr(history) == ("History(epochs=2, train_loss=[0.1235, 0.1], validation_loss=[0.2], "
+                             "validation_accuracy=[0.9877])")
     assert History().epochs == 0
 
 
@@ -126,17 +127,17 @@ def test_fit_learns_a_simple_task_and_records_every_epoch():
     model = SeedCNN()
     assert evaluate(model, test).accuracy < 0.5
     history = fit(model, train, test, epochs=3, batch_size=32, max_shift=1, **QUIET)
-    assert history.epochs == 3 and len(history.test_loss) == len(history.test_accuracy) == 3
+    assert history.epochs == 3 and len(history.validation_loss) == len(history.validation_accuracy) == 3
     assert history.train_loss[-1] < history.train_loss[0]
-    assert history.test_accuracy[-1] == 1.0
-    assert history.test_accuracy[-1] == evaluate(model, test).accuracy  # History holds what evaluate says
-    assert history.test_loss[-1] == pytest.approx(evaluate(model, test).loss)
+    assert history.validation_accuracy[-1] == 1.0
+    assert history.validation_accuracy[-1] == evaluate(model, test).accuracy  # History holds what evaluate says
+    assert history.validation_loss[-1] == pytest.approx(evaluate(model, test).loss)
 
 
-def test_fit_without_a_test_set_records_train_loss_only():
+def test_fit_without_a_validation_set_records_train_loss_only():
     torch.manual_seed(0)
     history = fit(SeedCNN(), bars_dataset(64), epochs=2, batch_size=32, **QUIET)
-    assert history.epochs == 2 and history.test_loss == [] and history.test_accuracy == []
+    assert history.epochs == 2 and history.validation_loss == [] and history.validation_accuracy == []
 
 
 def test_fit_train_loss_is_the_mean_over_the_batches_it_trained_on():
@@ -171,7 +172,7 @@ def test_fit_is_deterministic_under_the_same_seed():
         return history, model
 
     (h1, m1), (h2, m2) = run(), run()
-    assert h1.train_loss == h2.train_loss and h1.test_accuracy == h2.test_accuracy
+    assert h1.train_loss == h2.train_loss and h1.validation_accuracy == h2.validation_accuracy
     assert all(torch.equal(a, b) for a, b in zip(m1.parameters(), m2.parameters(), strict=True))
 
 
@@ -179,7 +180,7 @@ def test_fit_accepts_any_dataset_of_pairs():
     torch.manual_seed(0)
     history = fit(SeedCNN(), PairsOnly(bars_dataset(40)), PairsOnly(bars_dataset(20, 1)), epochs=1, batch_size=16,
                   **QUIET)
-    assert history.epochs == 1 and 0.0 <= history.test_accuracy[0] <= 1.0
+    assert history.epochs == 1 and 0.0 <= history.validation_accuracy[0] <= 1.0
 
 
 def test_fit_one_cycle_schedule_peaks_at_lr(monkeypatch):
@@ -204,7 +205,9 @@ def test_fit_one_cycle_schedule_peaks_at_lr(monkeypatch):
     [
         ({"epochs": 0}, ValueError, "epochs must be an integer >= 1, got 0"),
         ({"batch_size": 2.5}, TypeError, "batch_size must be an integer, got 2.5"),
-        ({"lr": -1}, ValueError, "lr must be a positive number, got -1"),
+        ({"lr": -1}, ValueError, "lr must be a positive finite number, got -1"),
+        ({"lr": float("inf")}, ValueError, "lr must be a positive finite number, got inf"),
+        ({"lr": float("nan")}, ValueError, "lr must be a positive finite number, got nan"),
         ({"max_shift": -2}, ValueError, "max_shift must be an integer >= 0, got -2"),
         ({"label_smoothing": 1.5}, ValueError, r"label_smoothing must be a number in \[0, 1\), got 1.5"),
         ({"schedule": "cosine"}, ValueError, "schedule must be one of 'onecycle', 'constant', got 'cosine'"),
@@ -224,8 +227,29 @@ def test_fit_rejects_what_is_not_a_model_or_a_dataset():
         fit("SeedCNN", bars_dataset(8), **QUIET)
     with pytest.raises(TypeError, match="train must be a torch Dataset of .image, label. pairs"):
         fit(SeedCNN(), torch.zeros(8, 1, 28, 28), **QUIET)
-    with pytest.raises(ValueError, match="test is empty"):
+    with pytest.raises(ValueError, match="validation is empty"):
         fit(SeedCNN(), bars_dataset(8), TensorDataset(torch.zeros(0, 1, 28, 28), torch.zeros(0)), **QUIET)
+
+
+def test_fit_takes_numpy_numbers_wherever_python_ones_work():
+    """Students get NumPy ints from .shape and np.argmax: OneCycleLR rejected them (issue 14)."""
+    import numpy as np
+
+    torch.manual_seed(0)
+    history = fit(SeedCNN(), bars_dataset(20), epochs=np.int64(2), batch_size=np.int32(10), lr=np.float32(1e-3),
+                  max_shift=np.int64(1), label_smoothing=np.float64(0.1), **QUIET)
+    assert history.epochs == 2
+
+
+def test_fit_stops_with_a_clear_error_when_training_diverges():
+    """A NaN image makes every weight NaN after one step; before, fit went on and reported an accuracy."""
+    images, labels = bars_dataset(20).tensors
+    images = images.clone()
+    images[3, 0, 5, 5] = float("nan")
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match=r"training diverged in epoch 1: the training loss is nan .* "
+                                         r"hold no NaN or inf, and lower lr \(got 0.004"):
+        fit(SeedCNN(), TensorDataset(images, labels), epochs=2, batch_size=10, **QUIET)
 
 
 def test_fit_shows_a_progress_bar_over_all_batches(capsys):

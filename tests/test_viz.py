@@ -464,23 +464,23 @@ def test_plot_training_curves_draws_each_list_and_keeps_the_axes_while_training(
     from types import SimpleNamespace
 
     fig = viz.training_curves_figure(epochs=8)
-    history = SimpleNamespace(train_loss=[1.0], test_loss=[0.8], test_accuracy=[0.9])
+    history = SimpleNamespace(train_loss=[1.0], validation_loss=[0.8], validation_accuracy=[0.9])
     assert viz.plot_training_curves(history, fig=fig) is fig
     loss_ax, accuracy_ax = fig.axes
-    assert [line.get_label() for line in loss_ax.lines] == ["train", "test"]
+    assert [line.get_label() for line in loss_ax.lines] == ["train", "validation"]
     limits = (loss_ax.get_xlim(), loss_ax.get_ylim(), accuracy_ax.get_ylim())
     assert limits[0] == accuracy_ax.get_xlim() == (0.5, 8.5)
     assert (loss_ax.get_yscale(), accuracy_ax.get_yscale()) == ("log", "logit")
     history.train_loss.append(0.5)
-    history.test_loss.append(0.4)
-    history.test_accuracy.append(0.95)
+    history.validation_loss.append(0.4)
+    history.validation_accuracy.append(0.95)
     viz.plot_training_curves(history, fig=fig)
     assert len(fig.axes) == 2 and len(loss_ax.lines) == 2  # updated, not stacked
     assert loss_ax.lines[0].get_ydata().tolist() == [1.0, 0.5]
     assert accuracy_ax.lines[0].get_ydata().tolist() == [0.9, 0.95]
     assert [t.get_text() for t in accuracy_ax.texts] == ["95.0%"]
     assert (loss_ax.get_xlim(), loss_ax.get_ylim(), accuracy_ax.get_ylim()) == limits  # nothing rescales
-    assert (loss_ax.get_xlabel(), accuracy_ax.get_title()) == ("epoch", "test accuracy")
+    assert (loss_ax.get_xlabel(), accuracy_ax.get_title()) == ("epoch", "validation accuracy")
     ticks = [t.get_text() for t in accuracy_ax.get_yticklabels()]
     assert ticks == ["10%", "50%", "90%", "99%", "99.9%"]
 
@@ -488,7 +488,7 @@ def test_plot_training_curves_draws_each_list_and_keeps_the_axes_while_training(
 def test_plot_training_curves_makes_room_for_the_history_or_says_so():
     from types import SimpleNamespace
 
-    history = SimpleNamespace(train_loss=[1.0, 0.7, 0.6], test_loss=[], test_accuracy=[])
+    history = SimpleNamespace(train_loss=[1.0, 0.7, 0.6], validation_loss=[], validation_accuracy=[])
     fig = viz.plot_training_curves(history)
     loss_ax, accuracy_ax = fig.axes
     assert loss_ax.lines[1].get_ydata().tolist() == [] and accuracy_ax.lines[0].get_ydata().tolist() == []
@@ -509,8 +509,8 @@ def test_training_curves_png_is_the_full_redraw_picture_at_a_fraction_of_its_cos
 
     fig = viz.training_curves_figure(epochs=8)
     viz.training_curves_png(fig)  # caches the axes
-    history = SimpleNamespace(train_loss=[2.0, 0.6, 0.3, 0.2], test_loss=[0.9, 0.4, 0.25, 0.2],
-                              test_accuracy=[0.7, 0.9, 0.95, 0.97])
+    history = SimpleNamespace(train_loss=[2.0, 0.6, 0.3, 0.2], validation_loss=[0.9, 0.4, 0.25, 0.2],
+                              validation_accuracy=[0.7, 0.9, 0.95, 0.97])
     viz.plot_training_curves(history, fig=fig)
     fast = np.asarray(Image.open(io.BytesIO(viz.training_curves_png(fig))))
     fig.canvas.draw()  # a full redraw of everything

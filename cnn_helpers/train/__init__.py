@@ -27,7 +27,7 @@ Example:
     >>> _ = torch.manual_seed(0)
     >>> data = TensorDataset(torch.rand(20, 1, 28, 28), torch.randint(0, 10, (20,)))
     >>> history = fit(SeedCNN(), data, data, epochs=2, batch_size=10, progress=False, live_plot=False)
-    >>> history.epochs, len(history.test_accuracy)
+    >>> history.epochs, len(history.validation_accuracy)
     (2, 2)
 """
 

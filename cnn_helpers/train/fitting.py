@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import torch
 import torch.nn.functional as F
@@ -17,20 +18,31 @@ from .results import History
 from .settings import DEFAULTS, SCHEDULES
 
 
-def _check_fit_arguments(model, train, test, epochs, batch_size, lr, max_shift, label_smoothing, schedule):
+def _check_fit_arguments(model, train, validation, epochs, batch_size, lr, max_shift, label_smoothing, schedule):
+    """The settings as plain Python numbers (NumPy ints and floats are accepted), or a clear error."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, e.g. SeedCNN(), got {type(model).__name__}")
     _check_dataset(train, "train")
-    if test is not None:
-        _check_dataset(test, "test")
-    check_int(epochs, "epochs", minimum=1)
-    check_int(batch_size, "batch_size", minimum=1)
-    check_int(max_shift, "max_shift", minimum=0)
+    if validation is not None:
+        _check_dataset(validation, "validation")
     check_choice(schedule, "schedule", SCHEDULES)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}; 1e-3 to 5e-3 work for the course model")
-    if not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing < 1.0:
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr < math.inf:
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}; 1e-3 to 5e-3 work for the course model")
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real) or not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}; 0 turns it off")
+    return (check_int(epochs, "epochs", minimum=1), check_int(batch_size, "batch_size", minimum=1), float(lr),
+            check_int(max_shift, "max_shift", minimum=0), float(label_smoothing))
+
+
+def _check_finite(model: nn.Module, loss: float, epoch: int, lr: float) -> None:
+    """Stop with a clear error once training has diverged (a NaN/inf loss or weight)."""
+    if math.isfinite(loss) and all(torch.isfinite(p).all() for p in model.parameters()):
+        return
+    raise ValueError(
+        f"training diverged in epoch {epoch}: the training loss is {loss} and the weights are no longer all "
+        f"finite numbers. Check that the images hold no NaN or inf, and lower lr (got {lr:g}; 1e-3 to 5e-3 "
+        "work for the course model); then build a fresh model, since this one's weights are lost"
+    )
 
 
 def _on_device(dataset, device: torch.device):
@@ -69,7 +81,7 @@ def _train_epoch(model, train, optimizer, scheduler, batch_size, max_shift, labe
 def fit(
     model: nn.Module,
     train,
-    test=None,
+    validation=None,
     *,
     epochs: int = DEFAULTS["epochs"],
     batch_size: int = DEFAULTS["batch_size"],
@@ -81,7 +93,7 @@ def fit(
     progress: bool = True,
     live_plot: bool | LivePlot = True,
 ) -> History:
-    """Train ``model`` on ``train`` with Adam; after each epoch, measure it on ``test``.
+    """Train ``model`` on ``train`` with Adam; after each epoch, measure it on ``validation``.
 
     Each epoch shuffles the training set (torch's global RNG, so ``set_seed()`` makes a run
     reproduce exactly), shifts every image by up to ``max_shift`` pixels, and takes one Adam
@@ -94,10 +106,12 @@ def fit(
     Args:
         model: the network to train, e.g. ``SeedCNN()``; it must return logits (N, classes).
         train: (image, label) pairs to learn from.
-        test: optional (image, label) pairs to measure after every epoch.
+        validation: optional (image, label) pairs to measure after every epoch (the validation
+            set: choose settings on it, and keep the test set for one measurement at the end).
         epochs: passes over ``train``.
         batch_size: images per optimisation step.
         lr: the peak learning rate (the constant one with ``schedule="constant"``).
+            NumPy ints and floats are accepted wherever Python ones are.
         max_shift: random shift of each training image, in pixels (0: no augmentation).
         label_smoothing: weight moved from the true class to all classes in the loss.
         schedule: ``"onecycle"`` or ``"constant"``.
@@ -107,16 +121,16 @@ def fit(
             every epoch (nothing outside a notebook); ``False``: none; or a :class:`LivePlot`.
 
     Returns:
-        A :class:`History` of per-epoch train loss, test loss and test accuracy.
+        A :class:`History` of per-epoch train loss, validation loss and validation accuracy.
 
     Raises:
         TypeError: ``model`` is not an ``nn.Module``, a dataset is not a torch Dataset, or
             ``live_plot`` is neither a bool nor a :class:`LivePlot`.
         ValueError: an empty dataset, an out-of-range setting or an unknown device (the
-            message names it).
+            message names it); or training diverged (a NaN or infinite loss or weight).
 
     Shape:
-        train and test images: (1, 28, 28) each for the course model; labels: int64 scalars.
+        train and validation images: (1, 28, 28) each for the course model; labels: int64 scalars.
 
     Example:
         >>> from cnn_helpers.model import SeedCNN
@@ -128,23 +142,26 @@ def fit(
         ...
         ValueError: epochs must be an integer >= 1, got 0
     """
-    _check_fit_arguments(model, train, test, epochs, batch_size, lr, max_shift, label_smoothing, schedule)
+    epochs, batch_size, lr, max_shift, label_smoothing = _check_fit_arguments(
+        model, train, validation, epochs, batch_size, lr, max_shift, label_smoothing, schedule)
     device = _device(device)
     model.to(device)
-    train, test = _on_device(train, device), test if test is None else _on_device(test, device)
+    train = _on_device(train, device)
+    validation = validation if validation is None else _on_device(validation, device)
     steps_per_epoch = math.ceil(len(train) / batch_size)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     scheduler = _scheduler(optimizer, schedule, lr, epochs * steps_per_epoch)
     plot = _make_plot(live_plot, epochs)
     history = History()
     with _progress_bar(epochs * steps_per_epoch, progress) as bar:
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             loss = _train_epoch(model, train, optimizer, scheduler, batch_size, max_shift, label_smoothing,
                                 device, bar)
+            _check_finite(model, loss, epoch, lr)
             history.train_loss.append(loss)
-            if test is not None:
-                test_loss, accuracy = evaluate(model, test, device=device)
-                history.test_loss.append(test_loss)
-                history.test_accuracy.append(accuracy)
+            if validation is not None:
+                validation_loss, accuracy = evaluate(model, validation, device=device)
+                history.validation_loss.append(validation_loss)
+                history.validation_accuracy.append(accuracy)
             plot.update(history)
     return history

@@ -17,17 +17,20 @@ class History:
     Attributes:
         train_loss: mean cross-entropy over the training batches of each epoch (with the
             augmentation and label smoothing used for training).
-        test_loss: mean cross-entropy on the test set after each epoch (empty without a test set).
-        test_accuracy: fraction of test images classified correctly after each epoch, in [0, 1].
+        validation_loss: mean cross-entropy on the validation set after each epoch (empty
+            without one).
+        validation_accuracy: fraction of validation images classified correctly after each
+            epoch, in [0, 1]. The test set is not measured while training: settings are
+            chosen on validation data, and the test set is measured once, at the end.
 
     Example:
         >>> History([0.51234, 0.2], [0.3, 0.25], [0.9, 0.95])
-        History(epochs=2, train_loss=[0.5123, 0.2], test_loss=[0.3, 0.25], test_accuracy=[0.9, 0.95])
+        History(epochs=2, train_loss=[0.5123, 0.2], validation_loss=[0.3, 0.25], validation_accuracy=[0.9, 0.95])
     """
 
     train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
+    validation_loss: list[float] = field(default_factory=list)
+    validation_accuracy: list[float] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -36,7 +39,8 @@ class History:
 
     def __repr__(self) -> str:  # rounded, so a printed History reproduces in a notebook
         return (f"History(epochs={self.epochs}, train_loss={_rounded(self.train_loss)}, "
-                f"test_loss={_rounded(self.test_loss)}, test_accuracy={_rounded(self.test_accuracy)})")
+                f"validation_loss={_rounded(self.validation_loss)}, "
+                f"validation_accuracy={_rounded(self.validation_accuracy)})")
 
 
 class Evaluation(NamedTuple):

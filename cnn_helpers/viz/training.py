@@ -27,7 +27,7 @@ class _TrainingArtists:
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.89, wspace=0.28)
         self.loss_ax, self.accuracy_ax = fig.subplots(1, 2)
         (self.train,) = self.loss_ax.plot([], [], "o-", color=INPUT_COLOR, label="train")
-        (self.test,) = self.loss_ax.plot([], [], "s-", color=KERNEL_COLOR, label="test")
+        (self.validation,) = self.loss_ax.plot([], [], "s-", color=KERNEL_COLOR, label="validation")
         (self.accuracy,) = self.accuracy_ax.plot([], [], "s-", color=OUTPUT_COLOR)
         self.last = self.accuracy_ax.annotate("", (1, 0.5), textcoords="offset points", xytext=(0, -14),
                                               ha="center")
@@ -37,7 +37,7 @@ class _TrainingArtists:
         self.loss_ax.yaxis.set_minor_locator(NullLocator())  # 20-odd minor ticks would double the first draw
         self.loss_ax.legend(loc="upper right")
         self.accuracy_ax.set_yscale("logit", nonpositive="clip")
-        self.accuracy_ax.set(title="test accuracy", xlabel="epoch", ylabel="accuracy (90%, 99%: equal steps)",
+        self.accuracy_ax.set(title="validation accuracy", xlabel="epoch", ylabel="accuracy (90%, 99%: equal steps)",
                              ylim=ACCURACY_LIMITS)
         self.accuracy_ax.yaxis.set_major_locator(FixedLocator(ACCURACY_TICKS))
         self.accuracy_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:g}%"))
@@ -49,7 +49,7 @@ class _TrainingArtists:
 
     @property
     def dynamic(self):
-        return (self.train, self.test, self.accuracy, self.last)
+        return (self.train, self.validation, self.accuracy, self.last)
 
     def png(self) -> bytes:
         """The figure as PNG: the cached axes with the current curves drawn on top."""
@@ -76,7 +76,7 @@ class _TrainingArtists:
 def training_curves_figure(epochs: int):
     """An empty figure for :func:`plot_training_curves` with room for ``epochs`` epochs.
 
-    Loss on the left (log scale), test accuracy on the right (logit scale: 90%, 99% and
+    Loss on the left (log scale), validation accuracy on the right (logit scale: 90%, 99% and
     99.9% are equal steps apart, each step ten times fewer mistakes); fixed limits, so the
     figure does not rescale while training.
     """
@@ -91,14 +91,14 @@ def training_curves_figure(epochs: int):
 
 
 def plot_training_curves(history, epochs: int | None = None, fig=None):
-    """Loss per epoch (train and test) and test accuracy per epoch, side by side.
+    """Loss per epoch (train and validation) and validation accuracy per epoch, side by side.
 
     Only the curves change from call to call, so ``fit`` calls it after every epoch on the
     same figure, and :func:`training_curves_png` renders the update cheaply.
 
     Args:
-        history: anything with ``train_loss``, ``test_loss`` and ``test_accuracy`` lists
-            (a :class:`cnn_helpers.train.History`); the test lists may be empty.
+        history: anything with ``train_loss``, ``validation_loss`` and ``validation_accuracy``
+            lists (a :class:`cnn_helpers.train.History`); the validation lists may be empty.
         epochs: the length of the x axis of a new figure (so it stays put while training);
             default: as many epochs as recorded.
         fig: a figure from :func:`training_curves_figure` to update, or ``None`` for a new one.
@@ -111,10 +111,10 @@ def plot_training_curves(history, epochs: int | None = None, fig=None):
 
     Example:
         >>> from types import SimpleNamespace
-        >>> h = SimpleNamespace(train_loss=[0.9, 0.4], test_loss=[0.5, 0.3], test_accuracy=[0.9, 0.95])
+        >>> h = SimpleNamespace(train_loss=[0.9, 0.4], validation_loss=[0.5, 0.3], validation_accuracy=[0.9, 0.95])
         >>> fig = plot_training_curves(h, epochs=5)
         >>> [ax.get_title() for ax in fig.axes]
-        ['loss', 'test accuracy']
+        ['loss', 'validation accuracy']
         >>> fig.axes[1].lines[0].get_ydata().tolist()
         [0.9, 0.95]
     """
@@ -127,9 +127,9 @@ def plot_training_curves(history, epochs: int | None = None, fig=None):
     import numpy as np
 
     x = np.arange(1, done + 1)
-    accuracy = np.asarray(history.test_accuracy, dtype=float)
+    accuracy = np.asarray(history.validation_accuracy, dtype=float)
     art.train.set_data(x, np.asarray(history.train_loss, dtype=float))
-    art.test.set_data(x[: len(history.test_loss)], np.asarray(history.test_loss, dtype=float))
+    art.validation.set_data(x[: len(history.validation_loss)], np.asarray(history.validation_loss, dtype=float))
     art.accuracy.set_data(x[: len(accuracy)], accuracy)
     art.last.set_text(f"{100 * accuracy[-1]:.1f}%" if len(accuracy) else "")
     art.last.xy = (len(accuracy), accuracy[-1]) if len(accuracy) else (1, 0.5)
