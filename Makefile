@@ -10,11 +10,11 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-# The venv is (re)installed only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml
+# The venv is (re)installed only when pyproject.toml or constraints.txt changed since the last
+# install. constraints.txt holds the exact versions that wrote the stored outputs (make lock).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the package with its test tools
@@ -42,12 +42,14 @@ IPY    := $(IVENV)/bin/python
 ISTAMP := $(IVENV)/.installed
 COURSE ?= build/course
 
-.PHONY: instructor-setup student instructor-test
+.PHONY: instructor-setup student instructor-test lock
 
-$(ISTAMP): pyproject.toml
+lock: $(STAMP) $(ISTAMP)  ## rewrite constraints.txt from the versions installed in .venv and .venv-instructor
+	$(PY) tools/write_lock.py $(VENV) $(IVENV)
+
+$(ISTAMP): pyproject.toml constraints.txt
 	test -x $(IPY) || $(PYTHON) -m venv $(IVENV)
-	$(IPY) -m pip install --quiet --upgrade pip
-	$(IPY) -m pip install --quiet -e '.[instructor]'
+	$(IPY) -m pip install --quiet -c constraints.txt -e '.[instructor]'
 	touch $(ISTAMP)
 
 instructor-setup: $(ISTAMP)  ## create .venv-instructor: the package with nbgrader, kept out of .venv
