@@ -26,6 +26,28 @@ def _check_dataset(dataset, name: str) -> None:
         raise ValueError(f"{name} is empty; give at least one (image, label) pair")
 
 
+def _check_labels(labels: torch.Tensor, name: str, classes: int | None = None) -> None:
+    """Labels must be class indices: a 1-D integer tensor, each in 0 .. classes - 1 when ``classes`` is known.
+
+    Refuses float labels, one-hot rows (N, classes) and a column (N, 1), each with the fix.
+    """
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"{name} labels must be a tensor of class indices, got {type(labels).__name__}")
+    if labels.dtype.is_floating_point or labels.dtype.is_complex or labels.dtype == torch.bool:
+        raise TypeError(f"{name} labels must be integer class indices (int64), got dtype {labels.dtype}; "
+                        "convert them with labels.long()")
+    if labels.dim() == 2 and labels.shape[1] == 1:
+        raise ValueError(f"{name} labels must be shaped (N,), got a column {tuple(labels.shape)}; "
+                         "use labels.squeeze(1)")
+    if labels.dim() != 1:
+        raise ValueError(f"{name} labels must be class indices shaped (N,), got shape {tuple(labels.shape)}; "
+                         "one-hot rows become indices with labels.argmax(1)")
+    if len(labels) and (int(labels.min()) < 0 or (classes is not None and int(labels.max()) >= classes)):
+        bad = labels[(labels < 0) | (labels >= (classes if classes is not None else labels.max() + 1))][0]
+        allowed = f" from 0 to {classes - 1}" if classes is not None else ", 0 or more"
+        raise ValueError(f"{name} labels must be class indices{allowed}, got {int(bad)}")
+
+
 def _batches(dataset, batch_size: int, shuffle: bool, device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """``(images, labels)`` batches on ``device``; the shuffle draws from torch's global RNG.
 
