@@ -53,3 +53,101 @@ def check_choice(value, name: str, choices) -> str:
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
     return value
+
+
+def check_number(value, name: str, minimum: float | None = None, maximum: float | None = None) -> float:
+    """Return ``value`` as a finite float (Python or NumPy number), or raise naming ``name``.
+
+    Example:
+        >>> check_number(0.5, "probability", minimum=0, maximum=1)
+        0.5
+        >>> check_number(float("nan"), "sample_rate")
+        Traceback (most recent call last):
+        ...
+        ValueError: sample_rate must be a finite number, got nan
+    """
+    from numbers import Real
+
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        low = "" if minimum is None else f" >= {minimum}"
+        high = "" if maximum is None else f" <= {maximum}"
+        raise ValueError(f"{name} must be a number{low}{' and' if low and high else ''}{high}, got {value!r}")
+    return number
+
+
+def check_text(value, name: str) -> str:
+    """Return ``value`` when it is a string (a title, a label), else raise a TypeError naming ``name``.
+
+    Example:
+        >>> check_text("loss", "title")
+        'loss'
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {value!r} of type {type(value).__name__}")
+    return value
+
+
+def check_array(value, name: str, ndim: int | tuple[int, ...] | None = None, shape: str = "", fix: str = "",
+                finite: bool = True, allow_empty: bool = False):
+    """Return ``value`` (a tensor, NumPy array or nested list of numbers) as a NumPy array, or raise naming ``name``.
+
+    Args:
+        value: the argument to check.
+        name: its name, for the message.
+        ndim: the number of dimensions allowed (an int or a tuple of them); None: any.
+        shape: the expected shape in words, e.g. ``"(H, W)"``, for the message.
+        fix: a hint appended to a wrong-dimension message, e.g. ``"pick one channel, e.g. photo[0]"``.
+        finite: refuse NaN and infinite values.
+        allow_empty: accept an array with no elements.
+
+    Returns:
+        The values as a NumPy array (a tensor is detached and copied to the CPU).
+
+    Raises:
+        TypeError: not numbers (a string, None, an object, a ragged list).
+        ValueError: the wrong number of dimensions, no elements, or NaN/infinite values.
+
+    Example:
+        >>> check_array([[1, 2], [3, 4]], "image", ndim=2).shape
+        (2, 2)
+        >>> check_array([1, 2], "image", ndim=2, shape="(H, W)")
+        Traceback (most recent call last):
+        ...
+        ValueError: image must be a 2-D (H, W) tensor, got shape (2,)
+    """
+    import numpy as np
+
+    array = value
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor, without importing torch here
+        array = value.detach().cpu()
+        if str(getattr(array, "dtype", "")) == "torch.bfloat16":
+            array = array.float()
+        array = array.numpy()
+    if value is None or isinstance(value, (str, bytes, dict, set)):
+        raise TypeError(f"{name} must be an array of numbers (a tensor or NumPy array), got {type(value).__name__}")
+    try:
+        array = np.asarray(array)
+    except (ValueError, TypeError) as error:  # a ragged nested list
+        raise TypeError(f"{name} must be an array of numbers (a tensor or NumPy array), got a "
+                        f"{type(value).__name__} that is not one ({error})") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must be an array of numbers (a tensor or NumPy array), got {type(value).__name__} "
+                        f"of dtype {array.dtype}")
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must hold real numbers, got complex values")
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if allowed is not None and array.ndim not in allowed:
+        dims = " or ".join(str(d) for d in allowed)
+        raise ValueError(f"{name} must be a {dims}-D{' ' + shape if shape else ''} tensor, got shape "
+                         f"{array.shape}"
+                         + (f"; {fix}" if fix else ""))
+    if array.size == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty (shape {array.shape}); give at least one value")
+    if finite and array.size and not np.isfinite(array.astype(float, copy=False)).all():
+        raise ValueError(f"{name} holds NaN or infinite values; replace them first, e.g. with np.nan_to_num")
+    return array

@@ -926,3 +926,158 @@ def test_shape_explorer_starts_without_torch_s_lazy_imports():
             "print(sorted({'torch._dynamo', 'sympy'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --- hostile settings (issue 14) ---
+
+
+def test_an_error_while_encoding_the_png_shows_a_message_not_a_traceback(monkeypatch):
+    explorer = _toy_explorer()
+
+    def broken(fig):
+        raise RuntimeError("no PNG today")
+
+    monkeypatch.setattr(viz, "figure_to_png", broken)
+    explorer.controls["size"].value = 2  # render succeeds, the encoding fails
+    assert "Something went wrong drawing this setting (RuntimeError: no PNG today)" in explorer.message.value
+    monkeypatch.undo()
+    explorer.controls["size"].value = 1
+    assert explorer.message.value == "" and explorer.numbers.value == "<b>size = 1</b>"
+
+
+def test_while_a_message_shows_the_stale_picture_is_hidden_and_the_numbers_marked():
+    from cnn_helpers.widgets.explorer import STALE_CLASS, STALE_NOTE
+
+    explorer = _toy_explorer()
+    explorer.controls["size"].value = 2
+    assert explorer.image.layout.visibility is None
+    explorer.controls["size"].value = 4  # impossible
+    assert "size 4 is too large" in explorer.message.value
+    assert explorer.image.layout.visibility == "hidden"
+    assert explorer.numbers.value.startswith(f'<div class="{STALE_CLASS}">')
+    assert STALE_NOTE in explorer.numbers.value and "<b>size = 2</b>" in explorer.numbers.value
+    explorer.controls["size"].value = 0
+    assert explorer.image.layout.visibility is None and explorer.numbers.value == "<b>size = 0</b>"
+
+
+def test_the_conv_tables_numbers_never_show_a_setting_the_sliders_left(conv):
+    conv.controls["kernel_size"].value = 3
+    conv.controls["padding"].value = 0
+    conv.controls["dilation"].value = 4
+    conv.controls["kernel_size"].value = 11  # a dilated span of 41 pixels: does not fit in the 32-pixel photo
+    assert "does not fit" in conv.message.value
+    assert "last setting that worked" in conv.numbers.value and conv.image.layout.visibility == "hidden"
+    for name, value in (("dilation", 1), ("kernel_size", 5), ("padding", 2)):  # back to the start for others
+        conv.controls[name].value = value
+    assert conv.message.value == "" and conv.image.layout.visibility is None
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"out_channels": -1}, ValueError, "out_channels must be an integer >= 1, got -1"),
+    ({"out_channels": "16"}, TypeError, "out_channels must be an integer, got '16'"),
+    ({"in_channels": 0}, ValueError, "in_channels must be an integer >= 1, got 0"),
+    ({"kernel_size": (3, 3)}, TypeError, r"kernel_size must be an integer, got \(3, 3\)"),
+    ({"stride": 1.5}, TypeError, "stride must be an integer, got 1.5"),
+    ({"in_size": (28, -2)}, ValueError, r"in_size\[1\] must be an integer >= 1, got -2"),
+])
+def test_conv_numbers_name_a_bad_setting(kwargs, error, match):
+    from cnn_helpers.widgets import conv_numbers
+
+    settings = {"in_size": (28, 28), "kernel_size": 5, "stride": 1, "padding": 2, "dilation": 1, "out_channels": 16,
+                **kwargs}
+    with pytest.raises(error, match=match):
+        conv_numbers(**settings)
+
+
+def test_conv_numbers_take_numpy_ints_as_python_ones():
+    import numpy as np
+
+    from cnn_helpers.widgets import conv_numbers
+
+    assert conv_numbers((np.int64(28), 28), np.int64(5), 1, 2, 1, np.int32(16)) == \
+        {"output_size": (28, 28), "parameters": 416, "multiply_adds": 313600}
+
+
+@pytest.mark.parametrize(("call", "error", "match"), [
+    (lambda w, t: w.pooling_numbers((28, 28), 2, 2, "0"), TypeError, "padding must be an integer, got '0'"),
+    (lambda w, t: w.pooling_numbers((28, 28), 2, -1, 0), ValueError, "stride must be an integer >= 1, got -1"),
+    (lambda w, t: w.pool_feature_map(t.zeros(3, 4, 4), "max", 2, 2, 0), ValueError,
+     r"feature_map must be a 2-D \(H, W\) tensor, got shape \(3, 4, 4\)"),
+    (lambda w, t: w.pool_feature_map(t.zeros(4, 4), "median", 2, 2, 0), ValueError, "mode must be one of"),
+    (lambda w, t: w.render_pooling(None, {"a": t.zeros(4, 4)}, "b", "max", 2, 2, 0), ValueError,
+     "feature 'b' is not one of the feature maps; pick one of 'a'"),
+    (lambda w, t: w.render_pooling(None, {"a": t.zeros(4, 4)}, "a", "max", 2, 2, 0, position=-1), ValueError,
+     "position must be an integer >= 0, got -1"),
+    (lambda w, t: w.render_conv(None, "photo", 3, 1, 0, 1, 4), TypeError,
+     r"image must be an array of numbers \(a tensor or NumPy array\), got str"),
+    (lambda w, t: w.render_conv(None, t.full((8, 8), float("nan")), 3, 1, 0, 1, 4), ValueError,
+     "image holds NaN or infinite values"),
+    (lambda w, t: w.trace_course_style_model(28, 2, 5, 2, "median"), ValueError, "pool must be one of"),
+    (lambda w, t: w.trace_course_style_model("28", 2, 5, 2, "max"), TypeError, "input_size must be an integer"),
+    (lambda w, t: w.render_shapes(None, 28, 2, 5, 2, "max", batch_size=-3), ValueError,
+     "batch_size must be an integer >= 0, got -3"),
+    (lambda w, t: w.render_rf(None, {"d": t.zeros(1, 8, 8)}, "custom stack", "d", 9, "none", 0, 0), ValueError,
+     "layers must be at most 4, got 9"),
+    (lambda w, t: w.render_rf(None, {"d": t.zeros(1, 8, 8)}, "custom stack", "x", 1, "none", 0, 0, kernel_1=3,
+                              stride_1=1), ValueError, "image 'x' is not one of the images; pick one of 'd'"),
+    (lambda w, t: w.render_rf(None, {"d": t.zeros(1, 8, 8)}, "custom stack", "d", 2, "none", 0, 0, kernel_1=3,
+                              stride_1=1), ValueError, "a custom stack of 2 layers needs kernel_2, stride_2"),
+    (lambda w, t: w.build_rf_stack(3, [1]), TypeError, r"kernel_sizes must be a list of ints, one per layer"),
+])
+def test_the_widgets_pure_functions_name_a_bad_argument(call, error, match):
+    import torch
+
+    from cnn_helpers import widgets as w
+
+    with pytest.raises(error, match=match):
+        call(w, torch)
+
+
+@pytest.mark.parametrize(("call", "error", "match"), [
+    (lambda w, t: w.conv_explorer("photo"), TypeError, "image must be an array of numbers"),
+    (lambda w, t: w.conv_explorer(t.zeros(0, 5)), ValueError, r"image is empty \(shape \(0, 5\)\)"),
+    (lambda w, t: w.conv_explorer(t.full((8, 8), float("inf"))), ValueError, "image holds NaN or infinite values"),
+    (lambda w, t: w.pooling_explorer([t.zeros(4, 4)]), TypeError, "feature_maps must be a dict of name -> "),
+    (lambda w, t: w.pooling_explorer({"a": None}), TypeError, "feature map 'a' must be an array of numbers"),
+    (lambda w, t: w.pooling_explorer({1: t.zeros(4, 4)}), TypeError, "feature_maps keys must be names"),
+    (lambda w, t: w.rf_explorer(digit=t.zeros(5, 8, 8)), ValueError,
+     r"digit must have 1 \(grey\) or 3 \(RGB\) channels first, got shape \(5, 8, 8\)"),
+    (lambda w, t: w.rf_explorer(photo=t.zeros(2, 2, 2, 2)), ValueError,
+     r"photo must be a 2 or 3-D \(H, W\) or \(C, H, W\) tensor"),
+    (lambda w, t: w.feature_map_explorer(None, []), TypeError, "model must be a torch.nn.Module with conv blocks"),
+    (lambda w, t: w.feature_map_explorer(_seed_cnn(), t.zeros(3, 1, 28, 28)), TypeError,
+     "dataset must be a torch Dataset"),
+    (lambda w, t: w.feature_map_explorer(_seed_cnn(), _pairs(t.zeros(2, 28, 28))), ValueError,
+     r"dataset image 0 must be a 3-D \(C, H, W\) tensor, got shape \(28, 28\)"),
+    (lambda w, t: w.feature_map_stages(_seed_cnn(), t.zeros(28, 28)), ValueError,
+     r"image must be a 3-D \(C, H, W\) tensor, got shape \(28, 28\); one image of the dataset"),
+])
+def test_explorer_constructors_refuse_bad_images_and_maps(call, error, match):
+    import torch
+
+    from cnn_helpers import widgets as w
+
+    with pytest.raises(error, match=match):
+        call(w, torch)
+
+
+def _seed_cnn():
+    from cnn_helpers.model import SeedCNN
+
+    return SeedCNN()
+
+
+def _pairs(images):
+    import torch
+    from torch.utils.data import TensorDataset
+
+    return TensorDataset(images, torch.zeros(len(images), dtype=torch.long))
+
+
+def test_rf_explorer_takes_a_2d_digit_as_one_channel():
+    import torch
+
+    from cnn_helpers.widgets import rf_explorer
+
+    explorer = rf_explorer(digit=torch.rand(20, 20))
+    assert '<td class="output-size">16 × 16</td>' in explorer.numbers.value  # two 3×3 convs on 20 × 20

@@ -59,16 +59,25 @@ def conv_numbers(in_size, kernel_size: int, stride: int, padding: int, dilation:
         kernel) and ``multiply_adds`` (C_in·k·k per output value, for every output value).
 
     Raises:
-        ValueError: the dilated kernel does not fit in the padded input (from
-            :func:`receptive_field.conv_output_size`, which names the fix).
+        TypeError: a setting that is not an integer (NumPy integers are accepted).
+        ValueError: a setting out of range (``out_channels`` < 1, say), or the dilated kernel
+            does not fit in the padded input (from :func:`receptive_field.conv_output_size`,
+            which names the fix).
 
     Example:
         >>> conv_numbers((28, 28), kernel_size=5, stride=1, padding=2, dilation=1, out_channels=16)
         {'output_size': (28, 28), 'parameters': 416, 'multiply_adds': 313600}
     """
+    from .._validation import check_int, to_pair
     from ..receptive_field import conv_output_size
 
-    output_size = conv_output_size(tuple(in_size), kernel_size, stride, padding, dilation)
+    in_size = to_pair(in_size, "in_size", minimum=1)
+    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    in_channels = check_int(in_channels, "in_channels", minimum=1)
+    for name, value, low in (("kernel_size", kernel_size, 1), ("stride", stride, 1), ("padding", padding, 0),
+                             ("dilation", dilation, 1)):
+        check_int(value, name, minimum=low)  # the sliders' single ints: a pair would misprint the table
+    output_size = conv_output_size(in_size, kernel_size, stride, padding, dilation)
     per_output = in_channels * kernel_size * kernel_size
     return {
         "output_size": tuple(output_size),
@@ -115,7 +124,9 @@ def render_conv(fig, image, kernel_size: int, stride: int, padding: int, dilatio
         parameter count, the multiply-adds and the window drawn.
 
     Raises:
-        ValueError: the dilated kernel does not fit in the padded input.
+        TypeError: ``image`` is not an array of numbers, or a setting is not an integer.
+        ValueError: the dilated kernel does not fit in the padded input, or a setting or
+            ``image`` is out of range (as :func:`conv_numbers`).
 
     Example:
         >>> import torch
@@ -125,7 +136,13 @@ def render_conv(fig, image, kernel_size: int, stride: int, padding: int, dilatio
     """
     import torch
 
+    from .._validation import check_array, check_int
+
+    image = torch.as_tensor(check_array(image, "image", 2, "(H, W)", "pick one channel, e.g. photo[0]")).float()
+    position = check_int(position, "position", minimum=0)
     numbers = conv_numbers(tuple(image.shape), kernel_size, stride, padding, dilation, out_channels)
+    kernel_size, stride, padding, dilation, out_channels = map(int, (kernel_size, stride, padding, dilation,
+                                                                     out_channels))
     conv = _conv_layer(out_channels, kernel_size, stride, padding, dilation)
     threads = torch.get_num_threads()
     try:
@@ -165,7 +182,8 @@ def conv_explorer(image=None) -> Explorer:
         An :class:`Explorer`; its ``controls`` are the sliders by name.
 
     Raises:
-        ValueError: ``image`` is not 2-D.
+        TypeError: ``image`` is not an array of numbers.
+        ValueError: ``image`` is not 2-D, is empty or holds NaN.
 
     Example:
         >>> explorer = conv_explorer()
@@ -176,14 +194,12 @@ def conv_explorer(image=None) -> Explorer:
     import torch
     from matplotlib.figure import Figure
 
+    from .._validation import check_array
     from ..data import sample_image
 
     if image is None:
         image = sample_image(size=CONV_IMAGE_SIZE).mean(dim=0)  # (H, W) grey
-    image = torch.as_tensor(image).detach().float()
-    if image.dim() != 2:
-        raise ValueError(f"image must be a 2-D (H, W) tensor, got shape {tuple(image.shape)}; "
-                         "pick one channel, e.g. photo[0]")
+    image = torch.as_tensor(check_array(image, "image", 2, "(H, W)", "pick one channel, e.g. photo[0]")).float()
 
     def slider(description, value, low, high):
         return widgets.IntSlider(value=value, min=low, max=high, description=description,

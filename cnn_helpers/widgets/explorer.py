@@ -16,15 +16,21 @@ import ipywidgets as widgets
 
 from .. import viz
 
+STALE_CLASS = "explorer-stale"  # wraps the numbers of the last good setting while a message shows
+STALE_NOTE = "The sliders' setting has no result; these numbers are from the last setting that worked:"
+
 
 class Explorer(widgets.VBox):
     """Controls on top, then the picture and the numbers; redraws on every value change.
 
-    A control named in ``numbers_only`` recomputes the numbers alone.
+    A control named in ``numbers_only`` recomputes the numbers alone. While a setting shows a
+    message, the picture is hidden and the numbers of the last good setting stay, greyed,
+    under a note saying so, so they are never read as the sliders' setting.
 
     Args:
         controls: name -> widget; each value is passed to ``render`` under that name.
         render: ``render(fig, **values) -> str`` redraws ``fig`` and returns HTML numbers;
+            an error there or while encoding the PNG shows a message, never a traceback;
             raises ``ValueError`` with a student-readable message for impossible settings.
         fig: the persistent matplotlib figure ``render`` draws on.
         css_class: a stable class name for browser tests.
@@ -54,6 +60,7 @@ class Explorer(widgets.VBox):
         self.numbers = widgets.HTML()
         self.message = widgets.HTML()
         self.last_update_ms = float("nan")
+        self._good_numbers = ""  # the numbers of the last setting that rendered
         self._picture_current = False  # the image shows the figure for the last good setting
         self._numbers_only = {id(controls[name]) for name in numbers_only}
         for control in controls.values():
@@ -82,21 +89,31 @@ class Explorer(widgets.VBox):
         """
         start = time.perf_counter()
         picture = picture or not self._picture_current
-        try:
+        try:  # drawing and PNG encoding too: nothing escapes as a traceback
             numbers = self.render(self.fig if picture else None, **self.values)
+            png = viz.figure_to_png(self.fig) if picture else None
         except Exception as error:
             self._picture_current = False  # the figure may be half redrawn: redraw it next time
-            if isinstance(error, ValueError):  # an impossible setting, in words for the student
-                text = html.escape(str(error))
-            else:  # a bug must not show a student a traceback either
-                text = (f"Something went wrong drawing this setting ({html.escape(type(error).__name__)}: "
-                        f"{html.escape(str(error))}). Please report it.")
-            self.message.value = f'<div class="explorer-message" style="color:#a00">{text}</div>'
+            self._show_message(error)
             self.last_update_ms = (time.perf_counter() - start) * 1e3
             return
         self.message.value = ""
-        self.numbers.value = numbers
+        self.numbers.value = self._good_numbers = numbers
         if picture:
-            self.image.value = viz.figure_to_png(self.fig)
+            self.image.value = png
             self._picture_current = True
+        self.image.layout.visibility = None  # the default: shown
         self.last_update_ms = (time.perf_counter() - start) * 1e3
+
+    def _show_message(self, error: Exception) -> None:
+        """The error in words; the picture of the last good setting hidden, its numbers marked as such."""
+        if isinstance(error, ValueError):  # an impossible setting, in words for the student
+            text = html.escape(str(error))
+        else:  # a bug must not show a student a traceback either
+            text = (f"Something went wrong drawing this setting ({html.escape(type(error).__name__)}: "
+                    f"{html.escape(str(error))}). Please report it.")
+        self.message.value = f'<div class="explorer-message" style="color:#a00">{text}</div>'
+        self.image.layout.visibility = "hidden"  # keeps its place, so the controls do not jump
+        if self._good_numbers:
+            self.numbers.value = (f'<div class="{STALE_CLASS}"><div style="color:#a00">{STALE_NOTE}</div>'
+                                  f'<div style="opacity:0.45">{self._good_numbers}</div></div>')

@@ -8,11 +8,20 @@ with its prediction (:func:`feature_map_stages`, :func:`render_feature_maps`,
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 
 from .. import viz
 from .explorer import Explorer
 
 FEATURE_MAP_IMAGES = 100  # the explorer's slider walks the first 100 images of the dataset
+
+
+def _check_model(model) -> None:
+    from torch import nn
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module with conv blocks, e.g. SeedCNN(), got "
+                        f"{type(model).__name__}")
 
 
 def feature_map_stages(model, image) -> dict:
@@ -30,7 +39,9 @@ def feature_map_stages(model, image) -> dict:
         ``{block: {layer name: (C, H, W) tensor}}``, detached, on the CPU.
 
     Raises:
-        ValueError: the model has no leading ``nn.Sequential`` block.
+        TypeError: ``model`` is not an ``nn.Module``, or ``image`` is not an array of numbers.
+        ValueError: the model has no leading ``nn.Sequential`` block, or ``image`` is not
+            (C, H, W) or holds NaN.
 
     Shape:
         image (1, 28, 28) -> for SeedCNN: conv1 (16, 28, 28), (16, 28, 28), (16, 14, 14);
@@ -46,8 +57,13 @@ def feature_map_stages(model, image) -> dict:
     import torch
     from torch import nn
 
+    from .._validation import check_array
+
+    _check_model(model)
+    image = torch.as_tensor(check_array(image, "image", 3, "(C, H, W)", "one image of the dataset, e.g. images[0]"))
     parameter = next(model.parameters(), None)
-    x = image[None].to(parameter.device if parameter is not None else "cpu")  # (1, C, H, W)
+    x = image[None].to(device=parameter.device if parameter is not None else "cpu",
+                       dtype=parameter.dtype if parameter is not None else torch.float32)  # (1, C, H, W)
     stages = {}
     with torch.no_grad():
         for name, block in model.named_children():
@@ -108,6 +124,15 @@ def render_feature_maps(fig, model, images, labels, index: int, block: str, laye
     """
     import torch
 
+    from .._validation import check_int
+
+    _check_model(model)
+    if not isinstance(images, torch.Tensor) or images.dim() != 4:
+        raise ValueError(f"images must be a (N, C, H, W) tensor, got {getattr(images, 'shape', type(images).__name__)}")
+    if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
+        raise ValueError(f"labels must be a (N,) tensor, one per image, got "
+                         f"{getattr(labels, 'shape', type(labels).__name__)} for {len(images)} images")
+    index = check_int(index, "index")
     if not 0 <= index < len(images):
         raise ValueError(f"index {index} is outside the {len(images)} images; pick 0 to {len(images) - 1}")
     stages = feature_map_stages(model, images[index])
@@ -141,7 +166,9 @@ def feature_map_explorer(model, dataset) -> Explorer:
         An :class:`Explorer` with controls ``index``, ``block`` and ``layer``.
 
     Raises:
-        ValueError: an empty dataset, or a model without conv blocks.
+        TypeError: ``model`` is not an ``nn.Module`` or ``dataset`` not a torch Dataset.
+        ValueError: an empty dataset, images that are not (C, H, W) of one shape or hold NaN,
+            or a model without conv blocks.
 
     Example:
         >>> import torch
@@ -155,12 +182,21 @@ def feature_map_explorer(model, dataset) -> Explorer:
     """
     import torch
 
-    if len(dataset) == 0:
-        raise ValueError("dataset is empty; give (image, label) pairs, e.g. load_mnist().test")
+    from .._validation import check_array
+    from ..train.batches import _check_dataset
+
+    _check_model(model)
+    _check_dataset(dataset, "dataset")
     count = min(len(dataset), FEATURE_MAP_IMAGES)
     pairs = [dataset[i] for i in range(count)]
-    images = torch.stack([image for image, _ in pairs]).float()  # (count, 1, 28, 28)
-    labels = torch.tensor([int(label) for _, label in pairs])  # (count,)
+    if not all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in pairs):
+        raise ValueError("dataset must hold (image, label) pairs, e.g. load_mnist().test")
+    images = [check_array(image, f"dataset image {i}", 3, "(C, H, W)") for i, (image, _) in enumerate(pairs)]
+    if len({image.shape for image in images}) > 1:
+        raise ValueError(f"dataset images must all have one shape, got {sorted({im.shape for im in images})}")
+    images = torch.as_tensor(np.stack(images)).float()  # (count, 1, 28, 28)
+    labels = torch.tensor([int(check_array(label, f"dataset label {i}", 0, "integer")) for i, (_, label)
+                           in enumerate(pairs)])  # (count,)
     model.eval()
     stages = feature_map_stages(model, images[0])
     first_block = next(iter(stages))

@@ -45,9 +45,13 @@ def trace_course_style_model(input_size: int, blocks: int, kernel_size: int, pad
     """
     import torch
 
-    from .._validation import check_int
+    from .._validation import check_choice, check_int
     from ..model import build_cnn, trace_shapes
 
+    input_size = check_int(input_size, "input_size", minimum=1)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
+    check_choice(pool, "pool", ("max", "avg", "none"))
     blocks = check_int(blocks, "blocks", minimum=1)
     if blocks > len(SHAPE_CHANNELS):
         raise ValueError(f"blocks must be at most {len(SHAPE_CHANNELS)}, got {blocks}")
@@ -108,6 +112,9 @@ def render_shapes(fig, input_size: int, blocks: int, kernel_size: int, padding: 
         >>> "= 32·7·7 = 1,568" in html and "logits (8, 10)" in html
         True
     """
+    from .._validation import check_int
+
+    batch_size = check_int(batch_size, "batch_size", minimum=0)
     trace = trace_course_style_model(input_size, blocks, kernel_size, padding, pool)
     if fig is not None:
         viz.plot_shape_trace(trace, fig=fig)

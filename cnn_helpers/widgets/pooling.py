@@ -8,6 +8,8 @@ kept, overlap, and how one output value comes from its window (:func:`pooling_nu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import ipywidgets as widgets
 
 from .. import viz
@@ -40,8 +42,9 @@ def pooling_numbers(in_size, kernel_size: int, stride: int, padding: int) -> dic
         input value falls in (1 when the windows tile the map, more when they overlap).
 
     Raises:
-        ValueError: padding over half the window (PyTorch refuses it), or a window that
-            does not fit in the padded input.
+        TypeError: a setting that is not an integer.
+        ValueError: a setting out of range, padding over half the window (PyTorch refuses
+            it), or a window that does not fit in the padded input.
 
     Example:
         >>> pooling_numbers((28, 28), kernel_size=2, stride=2, padding=0)
@@ -49,8 +52,13 @@ def pooling_numbers(in_size, kernel_size: int, stride: int, padding: int) -> dic
         >>> pooling_numbers((27, 27), kernel_size=2, stride=2, padding=0)["unread"]  # row and column 26
         53
     """
+    from .._validation import check_int, to_pair
     from ..receptive_field import conv_output_size
 
+    in_size = to_pair(in_size, "in_size", minimum=1)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
     if 2 * padding > kernel_size:
         raise ValueError(
             f"padding {padding} is more than half of kernel_size {kernel_size}: a window could then hold "
@@ -80,7 +88,9 @@ def pool_feature_map(feature_map, mode: str, kernel_size: int, stride: int, padd
         The (H_out, W_out) pooled tensor.
 
     Raises:
-        ValueError: unknown ``mode``.
+        TypeError: ``feature_map`` is not an array of numbers, or a setting is not an integer.
+        ValueError: unknown ``mode``, a map that is not 2-D, or settings that
+            :func:`pooling_numbers` refuses.
 
     Example:
         >>> import torch
@@ -88,12 +98,18 @@ def pool_feature_map(feature_map, mode: str, kernel_size: int, stride: int, padd
         tensor([[10., 18.],
                 [42., 50.]])
     """
+    import torch
     import torch.nn.functional as F
 
-    from .._validation import check_choice
+    from .._validation import check_array, check_choice
 
+    check_choice(mode, "mode", POOLING_MODES)
+    feature_map = torch.as_tensor(check_array(feature_map, "feature_map", 2, "(H, W)", "pick one channel, e.g. "
+                                              "maps[0]")).float()
+    pooling_numbers(tuple(feature_map.shape), kernel_size, stride, padding)  # the settings, checked in words
+    kernel_size, stride, padding = int(kernel_size), int(stride), int(padding)
     x = feature_map[None, None]  # (1, 1, H, W)
-    if check_choice(mode, "mode", POOLING_MODES) == "max":
+    if mode == "max":
         return F.max_pool2d(x, kernel_size, stride, padding)[0, 0]
     average = F.avg_pool2d(x, kernel_size, stride, padding)[0, 0]  # padding counts as zeros
     return average if mode == "avg" else average * kernel_size**2
@@ -148,7 +164,9 @@ def render_pooling(fig, feature_maps: dict, feature: str, mode: str, kernel_size
         overlap, and how the chosen output value comes from its window.
 
     Raises:
-        ValueError: padding over half the window, or a window larger than the padded map.
+        TypeError: ``feature_maps`` is not a dict of arrays, or a setting is not an integer.
+        ValueError: an unknown ``feature``, padding over half the window, or a window larger
+            than the padded map.
 
     Example:
         >>> import torch
@@ -157,6 +175,13 @@ def render_pooling(fig, feature_maps: dict, feature: str, mode: str, kernel_size
         >>> "= 2</td>" in html and "output (1, 1) = the largest of 4 values = 15" in html
         True
     """
+    from .._validation import check_int
+
+    feature_maps = _check_feature_maps(feature_maps)
+    if feature not in feature_maps:
+        raise ValueError(f"feature {feature!r} is not one of the feature maps; pick one of "
+                         f"{', '.join(map(repr, feature_maps))}")
+    position = check_int(position, "position", minimum=0)
     feature_map = feature_maps[feature]
     numbers = pooling_numbers(tuple(feature_map.shape), kernel_size, stride, padding)
     output = pool_feature_map(feature_map, mode, kernel_size, stride, padding)  # (H_out, W_out)
@@ -203,6 +228,26 @@ def default_feature_maps() -> dict:
             "digit 3: pixels": digit[0], "photo: edges": photo_edges}
 
 
+def _check_feature_maps(feature_maps) -> dict:
+    """name -> (H, W) float tensor, or a clear error naming the map."""
+    import torch
+
+    from .._validation import check_array
+
+    if not isinstance(feature_maps, Mapping):
+        raise TypeError(f"feature_maps must be a dict of name -> (H, W) tensor, got {type(feature_maps).__name__}; "
+                        "e.g. {'edges': maps[0]}")
+    if not feature_maps:
+        raise ValueError("feature_maps is empty; give at least one name -> (H, W) tensor")
+    checked = {}
+    for name, feature_map in feature_maps.items():
+        if not isinstance(name, str):
+            raise TypeError(f"feature_maps keys must be names (strings), got {name!r}")
+        array = check_array(feature_map, f"feature map {name!r}", 2, "(H, W)", "pick one channel, e.g. maps[0]")
+        checked[name] = torch.as_tensor(array).float()
+    return checked
+
+
 def pooling_explorer(feature_maps: dict | None = None) -> Explorer:
     """Pooling type, window, stride and padding on a real feature map, with the numbers.
 
@@ -220,7 +265,8 @@ def pooling_explorer(feature_maps: dict | None = None) -> Explorer:
         ``padding`` and ``position``.
 
     Raises:
-        ValueError: an empty ``feature_maps`` or a map that is not 2-D.
+        TypeError: ``feature_maps`` is not a dict of named arrays of numbers.
+        ValueError: an empty ``feature_maps``, or a map that is not 2-D, is empty or holds NaN.
 
     Example:
         >>> explorer = pooling_explorer()
@@ -228,14 +274,7 @@ def pooling_explorer(feature_maps: dict | None = None) -> Explorer:
         >>> "⌊(28 + 2·0 − 3) / 2⌋ + 1 = 13" in explorer.numbers.value
         True
     """
-    feature_maps = default_feature_maps() if feature_maps is None else dict(feature_maps)
-    if not feature_maps:
-        raise ValueError("feature_maps is empty; give at least one name -> (H, W) tensor")
-    for name, feature_map in feature_maps.items():
-        if feature_map.dim() != 2:
-            raise ValueError(f"feature map {name!r} must be a 2-D (H, W) tensor, got shape "
-                             f"{tuple(feature_map.shape)}; pick one channel, e.g. maps[0]")
-    feature_maps = {name: m.detach().float() for name, m in feature_maps.items()}
+    feature_maps = default_feature_maps() if feature_maps is None else _check_feature_maps(feature_maps)
 
     def slider(description, value, low, high):
         return widgets.IntSlider(value=value, min=low, max=high, description=description,

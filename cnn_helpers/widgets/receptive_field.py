@@ -56,6 +56,9 @@ def build_rf_stack(kernel_sizes, strides, padding: str = "none"):
     from .._validation import check_choice, check_int
 
     check_choice(padding, "padding", tuple(RF_PADDINGS))
+    for name, value in (("kernel_sizes", kernel_sizes), ("strides", strides)):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be a list of ints, one per layer, e.g. [3, 3], got {value!r}")
     if len(kernel_sizes) != len(strides) or not kernel_sizes:
         raise ValueError(f"give one stride per kernel size and at least one layer, got kernel_sizes "
                          f"{list(kernel_sizes)} and strides {list(strides)}")
@@ -170,8 +173,23 @@ def render_rf(fig, images: dict, preset: str, image: str, layers: int, padding: 
         >>> '<td class="output-size">6 × 6</td>' in html
         True
     """
-    picture = images[image]
+    from collections.abc import Mapping
+
+    from .._validation import check_int
+
+    if not isinstance(images, Mapping) or image not in images:
+        raise ValueError(f"image {image!r} is not one of the images; pick one of "
+                         f"{', '.join(map(repr, images)) if isinstance(images, Mapping) else 'a dict of images'}")
+    layers = check_int(layers, "layers", minimum=1)
+    if layers > RF_MAX_LAYERS:
+        raise ValueError(f"layers must be at most {RF_MAX_LAYERS}, got {layers}")
+    unit_row, unit_col = check_int(unit_row, "unit_row"), check_int(unit_col, "unit_col")
+    picture = _check_picture(images[image], f"images[{image!r}]")
     values = {"layers": layers, **per_layer}
+    missing = [f"{kind}_{n}" for n in range(1, layers + 1) for kind in ("kernel", "stride")
+               if f"{kind}_{n}" not in values]
+    if missing:
+        raise ValueError(f"a custom stack of {layers} layers needs {', '.join(missing)}, e.g. kernel_1=3, stride_1=1")
     table = rf_stack_table(preset, _custom_layers(values), padding, tuple(picture.shape[-2:]))
     oh, ow = table[-1].output_size
     if not (0 <= unit_row < oh and 0 <= unit_col < ow):
@@ -180,6 +198,21 @@ def render_rf(fig, images: dict, preset: str, image: str, layers: int, padding: 
     unit = (unit_row, unit_col)
     viz.plot_rf_explorer(picture, table[-1].region(*unit), (oh, ow), unit, fig=fig)
     return viz.rf_numbers_html(table, unit)
+
+
+def _check_picture(image, name: str):
+    """An (H, W) or (C, H, W) image with 1 or 3 channels as a (C, H, W) float tensor, or a clear error."""
+    import torch
+
+    from .._validation import check_array
+
+    array = check_array(image, name, (2, 3), "(H, W) or (C, H, W)", "one image, e.g. images[0]")
+    picture = torch.as_tensor(array).float()
+    picture = picture[None] if picture.dim() == 2 else picture  # (C, H, W)
+    if picture.shape[0] not in (1, 3):
+        raise ValueError(f"{name} must have 1 (grey) or 3 (RGB) channels first, got shape {tuple(picture.shape)}; "
+                         "put the channels first with image.permute(2, 0, 1)")
+    return picture
 
 
 def rf_explorer(digit=None, photo=None) -> Explorer:
@@ -198,6 +231,10 @@ def rf_explorer(digit=None, photo=None) -> Explorer:
     Returns:
         An :class:`Explorer`; its ``controls`` are the widgets by name.
 
+    Raises:
+        TypeError: ``digit`` or ``photo`` is not an array of numbers.
+        ValueError: an image that is not (H, W) or (C, H, W) with 1 or 3 channels, or holds NaN.
+
     Example:
         >>> explorer = rf_explorer()
         >>> explorer.controls["preset"].value = RF_COURSE_MODEL
@@ -207,8 +244,8 @@ def rf_explorer(digit=None, photo=None) -> Explorer:
     from ..data import load_mnist, sample_image
 
     images = {
-        "digit": load_mnist().test.tensors[0][0] if digit is None else digit,  # (1, 28, 28)
-        "photo": sample_image(size=RF_PHOTO_SIZE) if photo is None else photo,  # (3, 64, 55)
+        "digit": load_mnist().test.tensors[0][0] if digit is None else _check_picture(digit, "digit"),  # (1, 28, 28)
+        "photo": sample_image(size=RF_PHOTO_SIZE) if photo is None else _check_picture(photo, "photo"),  # (3, 64, 55)
     }
 
     def slider(description, value, low, high):
