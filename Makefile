@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: help setup lab test lint execute bench
+.PHONY: help setup lab test test-elsewhere lint execute bench
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,6 +25,9 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/
 test: $(STAMP)  ## lint, unit tests, doctests and nbval (strict) over every notebook
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder
+
+test-elsewhere: $(STAMP)  ## install the course beside other numpy/matplotlib in a new venv and run every notebook there
+	CNN_COURSE_TEST_ELSEWHERE=1 $(PY) -m pytest -p no:cacheprovider tests/test_install_elsewhere.py
 
 lint: $(STAMP)  ## ruff over the package, tests and notebooks
 	$(VENV)/bin/ruff check .

@@ -19,6 +19,7 @@ Submodules, each importing only from those above it; everything is re-exported h
 - ``fitting``: ``fit``.
 - ``checkpoints``: ``save_checkpoint`` and ``load_checkpoint``.
 - ``throughput``: ``compare_fit_throughput``, fit against a bare PyTorch loop (``make bench``).
+- ``reference``: ``load_reference_model``, the course model trained once and shipped (notebook 06).
 
 Example:
     >>> import torch
@@ -39,6 +40,7 @@ from .fitting import fit
 from .live_plot import LivePlot
 from .results import Evaluation, History
 from .settings import COURSE_SETTINGS, DEFAULTS, SCHEDULES
+from .reference import load_reference_model
 from .throughput import ThroughputComparison, compare_fit_throughput
 
 __all__ = [
@@ -58,4 +60,6 @@ __all__ = [
     "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "save_checkpoint", "load_checkpoint",
     # throughput
     "ThroughputComparison", "compare_fit_throughput",
+    # reference
+    "load_reference_model",
 ]
