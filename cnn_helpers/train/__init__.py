@@ -38,9 +38,9 @@ from .checkpoints import CHECKPOINT_FORMAT, CHECKPOINT_VERSION, load_checkpoint,
 from .evaluation import evaluate, predict
 from .fitting import fit
 from .live_plot import LivePlot
+from .reference import load_reference_model
 from .results import Evaluation, History
 from .settings import COURSE_SETTINGS, DEFAULTS, SCHEDULES
-from .reference import load_reference_model
 from .throughput import ThroughputComparison, compare_fit_throughput
 
 __all__ = [
