@@ -26,11 +26,22 @@ def set_seed(seed: int = NOTEBOOK_SEED, threads: int = NOTEBOOK_THREADS) -> None
         seed: seed for ``random``, ``numpy.random`` and ``torch``.
         threads: number of intra-op threads PyTorch uses.
 
+    Raises:
+        TypeError: ``seed`` or ``threads`` is not an integer (NumPy integers are fine).
+        ValueError: ``seed`` outside 0 .. 2**32 - 1 (NumPy's range), or ``threads`` < 1.
+
     Example:
         >>> set_seed(0)
     """
     import numpy as np
     import torch
+
+    from ._validation import check_int
+
+    seed = check_int(seed, "seed", minimum=0)
+    if seed >= 2**32:
+        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1 (NumPy's range), got {seed}")
+    threads = check_int(threads, "threads", minimum=1)
 
     random.seed(seed)
     np.random.seed(seed)
@@ -106,7 +117,9 @@ def version_satisfies(version: str, requirement: str) -> bool:
         True when all clauses hold.
 
     Raises:
-        ValueError: when a clause has no operator this function knows.
+        TypeError: ``version`` or ``requirement`` is not a string.
+        ValueError: a clause without an operator this function knows or without a version
+            number after it, or a ``version`` without a number.
 
     Example:
         >>> version_satisfies("2.13.0+cpu", "==2.13.0")
@@ -114,12 +127,20 @@ def version_satisfies(version: str, requirement: str) -> bool:
         >>> version_satisfies("9.0.1", ">=8.1,<9")
         False
     """
+    for name, value in (("version", version), ("requirement", requirement)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string like '2.13.0' or '>=8.1,<9', got {value!r}")
+    if not _release(version):
+        raise ValueError(f"version {version!r} has no version number; give one like '2.13.0'")
     for clause in requirement.replace(" ", "").split(","):
         operator = next((op for op in ("==", "!=", ">=", "<=", ">", "<") if clause.startswith(op)), None)
         if operator is None:
             raise ValueError(
                 f"requirement clause {clause!r} has no operator; start it with one of == != >= <= > <"
             )
+        if not _release(clause[len(operator):]):
+            raise ValueError(f"requirement clause {clause!r} has no version number after {operator}; "
+                             f"write it like '{operator}2.13'")
         if not _OPERATORS[operator](_compare(_release(version), _release(clause[len(operator):]))):
             return False
     return True

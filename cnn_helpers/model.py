@@ -25,11 +25,12 @@ import html
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
 import torch
 import torch.fx
 from torch import nn
 
-from ._validation import check_choice, check_int, to_pair
+from ._validation import check_choice, check_int, check_number, to_pair
 from .receptive_field import conv_output_size
 
 __all__ = ["SeedCNN", "ConvNet", "build_cnn", "count_parameters", "trace_shapes", "ShapeRow", "ShapeTrace"]
@@ -252,7 +253,8 @@ def build_cnn(channels=(16, 32), kernel_size=5, stride=1, padding=None, pool="ma
     Raises:
         ValueError: an impossible setting, e.g. a block that gets a feature map smaller than
             its kernel (the message names the block and the fix), or an unknown choice.
-        TypeError: a size or count that is not an integer.
+        TypeError: a size or count that is not an integer, ``batch_norm`` that is not a bool
+            (``"no"`` would otherwise count as true), or ``dropout`` that is not a number.
 
     Shape:
         (N, in_channels, H, W) -> (N, num_classes).
@@ -273,6 +275,10 @@ def build_cnn(channels=(16, 32), kernel_size=5, stride=1, padding=None, pool="ma
     check_choice(pool, "pool", tuple(POOLS))
     pool_size = check_int(pool_size, "pool_size", minimum=1)
     check_choice(activation, "activation", tuple(ACTIVATIONS))
+    if not isinstance(batch_norm, (bool, np.bool_)):
+        raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
+    batch_norm = bool(batch_norm)
+    dropout = check_number(dropout, "dropout")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
     in_channels = check_int(in_channels, "in_channels", minimum=1)

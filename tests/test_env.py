@@ -112,3 +112,43 @@ def test_report_without_torch_does_not_ask_torch_for_the_device(monkeypatch):
 def test_installed_version_of_an_absent_package_is_none():
     assert env._installed_version("no-such-package-for-the-course") is None
     assert env._installed_version("numpy") == importlib.metadata.version("numpy")
+
+
+@pytest.mark.parametrize(("args", "error", "match"), [
+    ((0, 0), ValueError, "threads must be an integer >= 1, got 0"),
+    ((-1,), ValueError, "seed must be an integer >= 0, got -1"),
+    ((2**32,), ValueError, r"seed must be an integer from 0 to 2\*\*32 - 1 \(NumPy's range\), got 4294967296"),
+    (("0",), TypeError, "seed must be an integer, got '0'"),
+    ((0, 1.5), TypeError, "threads must be an integer, got 1.5"),
+])
+def test_set_seed_names_a_bad_seed_or_thread_count(args, error, match):
+    import torch
+
+    threads = torch.get_num_threads()
+    with pytest.raises(error, match=match):
+        set_seed(*args)
+    assert torch.get_num_threads() == threads  # refused before anything changed
+
+
+def test_set_seed_takes_numpy_ints():
+    import numpy as np
+    import torch
+
+    threads = torch.get_num_threads()
+    set_seed(np.int64(3), np.int64(threads))
+    first = torch.rand(2)
+    set_seed(3, threads)
+    assert torch.equal(first, torch.rand(2))
+
+
+@pytest.mark.parametrize(("version", "requirement", "error", "match"), [
+    ("2.13.0", ">=abc", ValueError, r"requirement clause '>=abc' has no version number after >=; write it like "
+                                    r"'>=2.13'"),
+    ("2.13.0", "==", ValueError, "requirement clause '==' has no version number"),
+    ("abc", ">=1.0", ValueError, "version 'abc' has no version number; give one like '2.13.0'"),
+    (2.13, ">=1.0", TypeError, "version must be a string like '2.13.0'"),
+    ("2.13.0", None, TypeError, "requirement must be a string like"),
+])
+def test_version_satisfies_refuses_what_it_cannot_compare(version, requirement, error, match):
+    with pytest.raises(error, match=match):
+        version_satisfies(version, requirement)

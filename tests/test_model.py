@@ -170,6 +170,10 @@ def test_build_cnn_linear_size_matches_the_real_feature_map_and_traces(options):
         ({"channels": 16}, TypeError, r"channels must be a non-empty sequence of ints like \(16, 32\), got 16"),
         ({"channels": (16, 0)}, ValueError, r"channels\[1\] must be an integer >= 1, got 0"),
         ({"kernel_size": 2.5}, TypeError, r"kernel_size must be an integer, got 2.5"),
+        ({"batch_norm": "no"}, TypeError, r"batch_norm must be True or False, got 'no'"),
+        ({"batch_norm": 1}, TypeError, r"batch_norm must be True or False, got 1"),
+        ({"dropout": "0.5"}, TypeError, r"dropout must be a number, got '0.5' of type str"),
+        ({"dropout": float("nan")}, ValueError, r"dropout must be a finite number, got nan"),
     ],
 )
 def test_build_cnn_bad_settings_are_explained(options, error, message):
@@ -278,3 +282,11 @@ def test_trace_shapes_of_an_empty_batch_matches_one_example():
     assert list(trace_shapes(model, (1, 12, 12), batch_size=0)) == list(trace_shapes(model, (1, 12, 12)))
     with pytest.raises(ValueError, match="batch_size"):
         trace_shapes(model, (1, 12, 12), batch_size=-1)
+
+
+def test_build_cnn_takes_numpy_bools_and_floats():
+    import numpy as np
+
+    model = build_cnn(batch_norm=np.bool_(True), dropout=np.float64(0.25))
+    assert isinstance(model.conv1[1], nn.BatchNorm2d) and model.dropout.p == 0.25
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in build_cnn(batch_norm=False).modules())

@@ -784,3 +784,11 @@ def test_effective_rf_of_a_real_model_lies_inside_its_region_and_reproduces():
     by_hand = x.grad[0].abs().sum(0)
     assert torch.allclose(effective_receptive_field(model, (1, 28, 28), (3, 3), inputs=x.detach()),
                           by_hand / by_hand.max())
+
+
+@pytest.mark.parametrize("measure", [empirical_receptive_field, effective_receptive_field])
+def test_measured_receptive_fields_name_a_channel_mismatch_like_the_calculator(measure):
+    model = nn.Sequential(nn.Conv2d(3, 2, 3))
+    with pytest.raises(ValueError, match=r"the model fails at layer '0' \(Conv2d\) on an input of shape "
+                                         r"\(\d+, 1, 8, 8\): .*to have 3 channels, but got 1"):
+        measure(model, (1, 8, 8), (0, 0))

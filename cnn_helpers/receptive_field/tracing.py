@@ -82,7 +82,14 @@ class _Run(fx.Interpreter):
         name = self.names[n]
         args, kwargs = self.fetch_args_kwargs_from_env(n)
         op = self._classify(n, args, kwargs, name)
-        result = op.faithful(args, kwargs) if self.faithful and op.faithful else self._call(n, op.layer)
+        if self.faithful and op.faithful:
+            try:  # the copy's own conv/pool: a mismatch (channels, say) named as the model's run names it
+                result = op.faithful(args, kwargs)
+            except (RuntimeError, ValueError) as error:
+                raise ValueError(f"the model fails at layer {name!r} ({op.layer}) on an input of shape "
+                                 f"{self.shape}: {error}") from None
+        else:
+            result = self._call(n, op.layer)
         if op.kind != "query" and isinstance(result, torch.Tensor):
             self.ops[n] = op
             self.geometry[n] = self._geometry(op, [self.geometry[p] for p in parents], args, result, name)
