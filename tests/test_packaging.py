@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import tomllib
 import yaml
 
@@ -176,3 +177,35 @@ def test_importing_nbformat_compiles_no_grammar():
     code = "import sys, nbformat; print('rfc3987_syntax' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False", "jsonschema imported rfc3987_syntax: keep jsonschema<4.25"
+
+
+def _without_make_rows() -> dict[str, tuple[str, str]]:
+    """README's one-line equivalents: {make target: (posix line, windows line)}."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme[readme.index("<!-- without-make:start -->"):readme.index("<!-- without-make:end -->")]
+    rows = {}
+    for line in block.splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("make "):
+            rows[cells[0].removeprefix("make ")] = (cells[1], cells[2])
+    return rows
+
+
+def _make_commands(target: str) -> list[str]:
+    """What `make TARGET` runs, from scratch (make -n -B), without the stamp bookkeeping."""
+    out = subprocess.run(["make", "-n", "-B", target, "PYTHON=python3"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    commands = []
+    for line in out.splitlines():
+        if line.startswith("touch "):
+            continue
+        commands.append(line.split(" || ", 1)[-1].replace(" --quiet", "").replace("'", '"'))
+    return commands
+
+
+@pytest.mark.parametrize("target", ["lab", "test"])
+def test_readme_one_liners_without_make_run_what_make_runs(target):
+    posix, windows = _without_make_rows()[target]
+    assert posix.split(" && ") == _make_commands(target)
+    as_posix = windows.replace("py -m venv", "python3 -m venv").replace(".venv\\Scripts\\", ".venv/bin/")
+    assert as_posix == posix, "the Windows line must be the Linux one with Windows paths"
