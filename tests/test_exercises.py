@@ -6,8 +6,19 @@ import sys
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
-from cnn_helpers.exercises import WrongAnswer
+from cnn_helpers import exercises
+from cnn_helpers.exercises import (
+    WrongAnswer,
+    check_conv1d_output_shape,
+    check_layers_with_weights,
+    check_most_confused,
+    check_probabilities,
+    check_same_padding,
+    check_spectrogram_shape,
+    check_sum_pool,
+)
 
 # --- shared mechanism ---
 
@@ -791,3 +802,84 @@ def test_convolution_checkers_start_without_torch_s_lazy_imports():
             "print(sorted({'torch._dynamo', 'sympy'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- odd but plausible answers (issue 14) ---------------------------------------------------------
+
+ODD_ANSWERS = {
+    "0-d int tensor": lambda: torch.tensor(3), "0-d float tensor": lambda: torch.tensor(2.5),
+    "0-d NaN tensor": lambda: torch.tensor(float("nan")), "0-d array": lambda: np.array(5),
+    "NumPy int": lambda: np.int64(4), "NumPy float": lambda: np.float64(2.0), "NumPy NaN": lambda: np.float32("nan"),
+    "set of ints": lambda: {1, 2}, "set of names": lambda: {"convolution"}, "float64 tensor": lambda: torch.zeros(
+        2, 2, dtype=torch.float64), "1-D tensor": lambda: torch.zeros(3), "array": lambda: np.zeros((2, 2)),
+    "huge int": lambda: 10**100, "huge negative int": lambda: -10**100, "NaN": lambda: float("nan"),
+    "inf": lambda: float("inf"), "None": lambda: None, "string": lambda: "abc", "empty list": lambda: [],
+    "pair": lambda: (1, 2), "triple": lambda: (1, 2, 3), "dict": lambda: {"a": 1}, "object": object,
+    "function": lambda: (lambda *args: torch.tensor(1.0)), "bool": lambda: True, "Size": lambda: torch.Size([1, 2]),
+}
+# The given (not the student's) second argument of the two-argument checkers.
+GIVEN = {"check_chw_to_hwc": lambda: torch.zeros(3, 4, 5), "check_accuracy_from_confusion": lambda: [[5, 1], [3, 4]],
+         "check_most_confused": lambda: [[5, 1], [3, 4]], "check_probabilities": lambda: torch.zeros(2, 3),
+         "check_factorised_weights": lambda: 27}
+CHECKERS = sorted(name for name in exercises.__all__ if name.startswith("check_"))
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_every_checker_answers_every_odd_answer_with_a_hint_or_a_confirmation(name, capsys):
+    checker = getattr(exercises, name)
+    unrelated = []
+    for label, make in ODD_ANSWERS.items():
+        args = [make(), GIVEN[name]()] if name in GIVEN else [make()]
+        try:
+            checker(*args)
+        except WrongAnswer:
+            pass
+        except Exception as error:  # anything else is a traceback the student cannot act on
+            unrelated.append(f"{label}: {type(error).__name__}: {error}")
+    assert unrelated == []
+
+
+@pytest.mark.parametrize(("checker", "answer"), [
+    (check_layers_with_weights, torch.tensor(3)),
+    (check_spectrogram_shape, torch.tensor(3)),
+    (check_conv1d_output_shape, np.array(5)),
+])
+def test_a_0d_answer_where_a_collection_belongs_gets_a_hint_naming_it(checker, answer):
+    with pytest.raises(WrongAnswer, match=r"(should be|give) .*, got a single value"):
+        checker(answer)
+
+
+def test_most_confused_takes_a_tensor_pair_and_refuses_a_0d_one(capsys):
+    confusion = torch.tensor([[5, 1], [3, 4]])
+    assert check_most_confused(torch.tensor([1, 0]), confusion).startswith("Correct!")
+    assert check_most_confused((np.int64(1), torch.tensor(0)), confusion).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match=r"give the pair as \(true digit, predicted digit\), two ints, got a single"):
+        check_most_confused(torch.tensor(1), confusion)
+
+
+def test_counts_given_as_0d_tensors_or_numpy_ints_are_the_numbers_they_hold(capsys):
+    assert check_same_padding(torch.tensor(2)).startswith("Correct!")
+    assert check_same_padding(np.int64(2)).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="should be a whole number"):
+        check_same_padding(torch.tensor(2.0))
+
+
+def test_same_padding_answers_a_huge_padding_without_overflowing():
+    with pytest.raises(WrongAnswer, match=r"with padding 10{100} the output is 2\d+ pixels wide; solve 28 \+ 2·p"):
+        check_same_padding(10**100)
+
+
+def test_sum_pool_in_float64_is_checked_as_its_values(capsys):
+    def float64_sum_pool(x, kernel_size):
+        return F.avg_pool2d(x.double(), kernel_size) * kernel_size**2
+
+    assert check_sum_pool(float64_sum_pool).startswith("Correct!")
+    with pytest.raises(WrongAnswer, match="sum_pool should return floats like its input, got dtype torch.int64"):
+        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size).long())
+
+
+def test_probabilities_name_logits_that_are_not_a_matrix():
+    with pytest.raises(ValueError, match=r"logits must be a \(N, classes\) tensor, got shape \(3,\)"):
+        check_probabilities(torch.zeros(3), torch.zeros(3))
+    with pytest.raises(TypeError, match=r"logits must be a \(N, classes\) tensor, got object"):
+        check_probabilities(torch.zeros(3), object())

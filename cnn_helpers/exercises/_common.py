@@ -40,10 +40,36 @@ def hint(message: str) -> WrongAnswer:
     return WrongAnswer(message)
 
 
+def _plain_answer(value):
+    """A 0-d tensor or NumPy array or a NumPy scalar as the Python number it holds; anything else as it is.
+
+    Students get these from ``x.sum()``, ``np.argmax`` and ``.shape[0]`` arithmetic, so they
+    count as the number they hold.
+    """
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _as_items(value, expected: str) -> list:
+    """The student's collection (set, list, tuple, array, tensor) as a list, or the hint ``expected + ", got ..."``."""
+    if getattr(value, "ndim", None) == 0:
+        raise hint(f"{expected}, got a single value {value!r}")
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        value = value.tolist()  # an array or tensor: its entries as Python numbers
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise hint(f"{expected}, got {value!r}")
+    try:
+        return [_plain_answer(item) for item in value]
+    except TypeError:
+        raise hint(f"{expected}, got {value!r}") from None
+
+
 def _as_count(value, what: str) -> int:
     """The student's count as an int, or a hint naming the expected type."""
     from numbers import Integral
 
+    value = _plain_answer(value)
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise hint(f"{what} should be a whole number (an int), got {value!r} of type {type(value).__name__}")
     return int(value)

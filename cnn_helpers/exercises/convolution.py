@@ -112,6 +112,9 @@ def check_same_padding(padding) -> str:
     n, k = 28, 5
     if answer < 0:
         raise hint(f"padding adds zeros around the image, so it is >= 0; got {answer}")
+    if answer > n:  # PyTorch's ints are 64-bit: the formula alone, for an answer like 10**100
+        raise hint(f"with padding {answer} the output is {n + 2 * answer - k + 1} pixels wide; solve "
+                   f"{n} + 2·p − {k} + 1 = {n} for p.")
     out = F.conv2d(torch.empty(0, 1, n, n), torch.empty(1, 1, k, k), padding=answer).shape[-1]  # empty batch
     if out == n:
         return correct(f"padding (k − 1) / 2 = {answer}: ({n} + 2·{answer} − {k}) + 1 = {n}.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import _as_count, correct, hint
+from ._common import _as_count, _as_items, correct, hint
 
 STEPS_EXERCISE = {"images": 4000, "batch_size": 128}  # ex06-1: steps in one epoch of the bundled set
 
@@ -112,8 +112,8 @@ def check_accuracy_from_confusion(accuracy, confusion) -> str:
 def _as_pair(value) -> tuple[int, int]:
     from numbers import Integral
 
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2 or not all(
-            isinstance(v, Integral) and not isinstance(v, bool) for v in value):
+    value = _as_items(value, "give the pair as (true digit, predicted digit), two ints")
+    if len(value) != 2 or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in value):
         raise hint(f"give the pair as (true digit, predicted digit), two ints, got {value!r}")
     return int(value[0]), int(value[1])
 

@@ -150,6 +150,7 @@ def check_probabilities(probabilities, logits) -> str:
 
     Raises:
         WrongAnswer: with a hint naming the likely mistake.
+        TypeError, ValueError: ``logits`` is not a (N, classes) tensor.
 
     Example:
         >>> import torch
@@ -160,7 +161,13 @@ def check_probabilities(probabilities, logits) -> str:
     """
     import torch
 
-    logits = torch.as_tensor(logits, dtype=torch.float32)
+    try:
+        logits = torch.as_tensor(logits.detach() if isinstance(logits, torch.Tensor) else logits,
+                                 dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"logits must be a (N, classes) tensor, got {type(logits).__name__}") from None
+    if logits.dim() != 2:
+        raise ValueError(f"logits must be a (N, classes) tensor, got shape {tuple(logits.shape)}")
     if isinstance(probabilities, torch.Tensor):
         answer = probabilities.detach().float()
     else:
@@ -182,7 +189,8 @@ def check_probabilities(probabilities, logits) -> str:
                        "entry is where the largest logit was.")
     if same(torch.softmax(logits, dim=0)):
         raise hint("softmax over dim=0 makes each column (class) sum to 1 across the batch. The batch is the "
-                   "high dimension (0), the classes the low one (1): use dim=1.")
+                   "first (outer) dimension, 0 (the source text's 高维), and the classes the last (inner) one, 1 "
+                   "(its 低位): use dim=1.")
     if same(torch.exp(logits)):
         raise hint("exp makes the values positive; divide each row by its sum so that it sums to 1.")
     if same(logits / logits.sum(dim=1, keepdim=True)):

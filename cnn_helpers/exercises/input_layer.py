@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from ._common import _as_count, correct, hint
+from ._common import _as_count, _as_items, correct, hint
 
 
 def _as_shape(value, what: str) -> tuple[int, ...]:
     """The student's shape as a tuple of ints, or a hint naming the expected type."""
     from numbers import Integral
 
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise hint(f"{what} should be a tuple of ints such as (1, 2, 3), got {value!r}")
-    shape = tuple(value)
+    shape = tuple(_as_items(value, f"{what} should be a tuple of ints such as (1, 2, 3)"))
     if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in shape):
         raise hint(f"{what} should be a tuple of ints such as (1, 2, 3), got {value!r}")
     return tuple(int(s) for s in shape)

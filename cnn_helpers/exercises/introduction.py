@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import _as_count, correct, hint
+from ._common import _as_count, _as_items, correct, hint
 
 LAYER_KINDS = ("input", "convolution", "relu", "pooling", "fully connected")
 
@@ -59,9 +59,8 @@ def check_layers_with_weights(kinds) -> str:
     """
     from torch import nn
 
-    if isinstance(kinds, str) or not hasattr(kinds, "__iter__"):
-        raise hint(f"give a set of layer names such as {{'input', 'pooling'}}, got {kinds!r}")
-    chosen = {str(k).strip().lower() for k in kinds}
+    chosen = {str(k).strip().lower() for k in _as_items(kinds, "give a set of layer names such as "
+                                                               "{'input', 'pooling'}")}
     unknown = chosen - set(LAYER_KINDS)
     if unknown:
         raise hint(f"unknown layer kind(s) {sorted(unknown)}; use names from {list(LAYER_KINDS)}")

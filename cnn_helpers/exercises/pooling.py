@@ -148,9 +148,12 @@ def check_sum_pool(sum_pool) -> str:
     for k in (2, 3):
         x = torch.randn(2, 3, 12, 9, generator=generator)  # (N, C, H, W), negative values too
         expected = nn.LPPool2d(norm_type=1, kernel_size=k)(x)
-        answer = sum_pool(x, k)
+        answer = sum_pool(x, k)  # the student's own errors (an unsolved stub's NotImplementedError) pass through
         if not isinstance(answer, torch.Tensor):
             raise hint(f"sum_pool should return a tensor, got {type(answer).__name__}")
+        if not answer.is_floating_point():
+            raise hint(f"sum_pool should return floats like its input, got dtype {answer.dtype}")
+        answer = answer.detach().to(expected.dtype)  # a float64 answer is compared as float32
         if answer.shape != expected.shape:
             raise hint(f"for kernel_size {k} the result should have shape {tuple(expected.shape)}, got "
                        f"{tuple(answer.shape)}; keep the default stride (= kernel_size) and no padding.")
