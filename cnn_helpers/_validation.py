@@ -151,3 +151,191 @@ def check_array(value, name: str, ndim: int | tuple[int, ...] | None = None, sha
     if finite and array.size and not np.isfinite(array.astype(float, copy=False)).all():
         raise ValueError(f"{name} holds NaN or infinite values; replace them first, e.g. with np.nan_to_num")
     return array
+
+
+# --- rules for ``checked``: each is ``rule(value, name) -> value`` and raises naming ``name`` ---
+
+
+def array(ndim=None, shape: str = "", fix: str = "", finite: bool = True, allow_empty: bool = False):
+    """A rule: an array of numbers with ``ndim`` dimensions (see :func:`check_array`); the value is kept as given."""
+    def rule(value, name):
+        check_array(value, name, ndim, shape, fix, finite, allow_empty)
+        return value
+    return rule
+
+
+def integer(minimum: int | None = None, maximum: int | None = None):
+    """A rule: an integer (NumPy integers too) in ``minimum .. maximum``, returned as an int."""
+    def rule(value, name):
+        value = check_int(value, name, minimum)
+        if maximum is not None and value > maximum:
+            raise ValueError(f"{name} must be an integer <= {maximum}, got {value}")
+        return value
+    return rule
+
+
+def pair(minimum: int | None = None):
+    """A rule: an int or an (h, w) pair of ints >= ``minimum``, returned as an (h, w) tuple."""
+    return lambda value, name: to_pair(value, name, minimum)
+
+
+def number(minimum: float | None = None, maximum: float | None = None):
+    """A rule: a finite number in ``minimum .. maximum``, returned as a float."""
+    return lambda value, name: check_number(value, name, minimum, maximum)
+
+
+def text():
+    """A rule: a string (a title, a label)."""
+    return lambda value, name: check_text(value, name)
+
+
+def choice(choices):
+    """A rule: one of ``choices``."""
+    def rule(value, name):
+        if not isinstance(value, str):
+            allowed = ", ".join(repr(c) for c in choices)
+            raise TypeError(f"{name} must be one of {allowed}, got {value!r} of type {type(value).__name__}")
+        return check_choice(value, name, tuple(choices))
+    return rule
+
+
+def optional(inner):
+    """A rule: None, or what ``inner`` accepts."""
+    return lambda value, name: None if value is None else inner(value, name)
+
+
+def sequence(item, minimum_length: int = 0, length: int | None = None, example: str = ""):
+    """A rule: a list, tuple or other sequence (or 1-D array) whose items each pass ``item``; kept as given."""
+    def rule(value, name):
+        from collections.abc import Sequence
+
+        items = value.tolist() if hasattr(value, "tolist") and getattr(value, "ndim", None) == 1 else value
+        if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+            raise TypeError(f"{name} must be a list{', e.g. ' + example if example else ''}, got {value!r} of type "
+                            f"{type(value).__name__}")
+        if len(items) == 0 and minimum_length:
+            raise ValueError(f"{name} is empty; give at least {minimum_length}{', e.g. ' + example if example else ''}")
+        if len(items) < minimum_length or (length is not None and len(items) != length):
+            wanted = f"{length}" if length is not None else f"at least {minimum_length}"
+            raise ValueError(f"{name} must have {wanted} entries, got {len(items)}")
+        for i, v in enumerate(items):
+            item(v, f"{name}[{i}]")
+        return value
+    return rule
+
+
+def tuple_of(*rules, example: str = ""):
+    """A rule: a tuple (or list) with one entry per rule, each passing its rule; kept as given."""
+    def rule(value, name):
+        if not isinstance(value, (tuple, list)) or len(value) != len(rules):
+            raise TypeError(f"{name} must be a tuple of {len(rules)}{', e.g. ' + example if example else ''}, "
+                            f"got {value!r}")
+        for i, (inner, v) in enumerate(zip(rules, value, strict=True)):
+            inner(v, f"{name}[{i}]")
+        return value
+    return rule
+
+
+def attributes(*names: str, example: str = ""):
+    """A rule: an object with every one of ``names`` as an attribute (a History, a trace row)."""
+    def rule(value, name):
+        missing = [n for n in names if not hasattr(value, n)]
+        if missing:
+            raise TypeError(f"{name} must have {', '.join(names)}{' (' + example + ')' if example else ''}; got "
+                            f"{type(value).__name__}, which has no {', '.join(missing)}")
+        return value
+    return rule
+
+
+def figure():
+    """A rule: a matplotlib figure (anything with ``savefig``)."""
+    def rule(value, name):
+        if not hasattr(value, "savefig") or isinstance(value, type):
+            raise TypeError(f"{name} must be a matplotlib Figure, e.g. from new_axes(), got {type(value).__name__}")
+        return value
+    return rule
+
+
+def size_pair():
+    """A rule: a (width, height) pair of positive numbers in inches."""
+    return sequence(number(minimum=0.01, maximum=100), length=2, example="(4.0, 3.0)")
+
+
+def mapping(value_rule, minimum_length: int = 1, example: str = ""):
+    """A rule: a dict of name (str) -> value passing ``value_rule``."""
+    def rule(value, name):
+        from collections.abc import Mapping
+
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{name} must be a dict of name -> value{', e.g. ' + example if example else ''}, got "
+                            f"{value!r} of type {type(value).__name__}")
+        if len(value) < minimum_length:
+            raise ValueError(f"{name} is empty; give at least {minimum_length} entry")
+        for key, item in value.items():
+            check_text(key, f"{name} key")
+            value_rule(item, f"{name}[{key!r}]")
+        return value
+    return rule
+
+
+def region():
+    """A rule: a region ``((top, bottom), (left, right))`` of ints with top <= bottom, left <= right."""
+    def rule(value, name):
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise TypeError(f"{name} must be a region ((top, bottom), (left, right)), got {value!r}")
+        (top, bottom), (left, right) = (to_pair(tuple(axis) if isinstance(axis, (list, tuple)) else axis,
+                                                f"{name}[{i}]") for i, axis in enumerate(value))
+        if bottom < top or right < left:
+            raise ValueError(f"{name} must have top <= bottom and left <= right, got {value!r}")
+        return ((top, bottom), (left, right))
+    return rule
+
+
+def any_of(*rules):
+    """A rule: what the first of ``rules`` that accepts it returns; else the first rule's error."""
+    def rule(value, name):
+        first = None
+        for inner in rules:
+            try:
+                return inner(value, name)
+            except (TypeError, ValueError) as error:
+                first = first or error
+        raise first
+    return rule
+
+
+def checked(**rules):
+    """Decorate a function so that the named arguments pass their rules before it runs.
+
+    The boundary check of the plotting functions: each argument's rule raises a
+    ValueError/TypeError naming it, so nothing inside the function fails on a bad argument.
+
+    Example:
+        >>> @checked(size=integer(minimum=1))
+        ... def double(size):
+        ...     return 2 * size
+        >>> double(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: size must be an integer >= 1, got 0
+    """
+    import functools
+    import inspect
+
+    def decorate(function):
+        signature = inspect.signature(function)
+        unknown = set(rules) - set(signature.parameters)
+        if unknown:
+            raise TypeError(f"checked() names {sorted(unknown)}, which {function.__name__} does not take")
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            for name, rule in rules.items():
+                if name in bound.arguments:
+                    bound.arguments[name] = rule(bound.arguments[name], name)
+            return function(*bound.args, **bound.kwargs)
+
+        return wrapper
+
+    return decorate

@@ -317,6 +317,8 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(trainable_only, (bool, np.bool_)):
+        raise TypeError(f"trainable_only must be True or False, got {trainable_only!r}")
     params = model.parameters()
     return sum(p.numel() for p in params if p.requires_grad or not trainable_only)
 

@@ -112,7 +112,7 @@ def test_channel_view_rejects_bad_input():
 
     with pytest.raises(ValueError, match="view must be one of 'RGB', 'R', 'G', 'B', 'grayscale', got 'red'"):
         viz.channel_view(torch.rand(1, 3, 2, 2), "red")
-    with pytest.raises(ValueError, match=r"shape \(N, 3, H, W\), got \(3, 2, 2\); add a batch dimension"):
+    with pytest.raises(ValueError, match=r"\(N, 3, H, W\) tensor, got shape \(3, 2, 2\); add a batch dimension"):
         viz.channel_view(torch.rand(3, 2, 2), "RGB")
     with pytest.raises(ValueError, match=r"got \(1, 4, 2, 2\)"):
         viz.channel_view(torch.rand(1, 4, 2, 2), "RGB")
@@ -140,7 +140,7 @@ def test_to_layout_orders_memory_and_strides():
     assert viz.to_layout(x[:, :1], "NHWC").stride() == (12, 4, 1, 1)
     with pytest.raises(ValueError, match="layout must be one of 'NCHW', 'NHWC', got 'CHW'"):
         viz.to_layout(x, "CHW")
-    with pytest.raises(ValueError, match=r"images must have shape \(N, C, H, W\), got \(3, 3, 4\)"):
+    with pytest.raises(ValueError, match=r"images must be a 4-D \(N, C, H, W\) tensor, got shape \(3, 3, 4\)"):
         viz.to_layout(x[0], "NCHW")
 
 
@@ -279,7 +279,7 @@ def test_plot_sliding_window_outlines_the_window_of_the_unit_with_the_stride():
 def test_plot_sliding_window_refuses_a_unit_outside_the_output_and_3d_input():
     with pytest.raises(ValueError, match=r"unit \(2, 0\) lies outside the output of shape \(2, 2\)"):
         viz.plot_sliding_window(np.ones((4, 4)), np.ones((3, 3)), np.ones((2, 2)), unit=(2, 0))
-    with pytest.raises(ValueError, match=r"x must be a 2-D \(H, W\) array, got shape \(1, 4, 4\)"):
+    with pytest.raises(ValueError, match=r"x must be a 2-D \(H, W\) tensor, got shape \(1, 4, 4\)"):
         viz.plot_sliding_window(np.ones((1, 4, 4)), np.ones((3, 3)), np.ones((2, 2)))
 
 
@@ -562,7 +562,8 @@ def test_plot_filters_draws_each_kernel_on_one_symmetric_scale():
     assert all(ax.images[0].get_clim() == (-2.0, 2.0) for ax in drawn)
     assert drawn[1].images[0].get_array()[2, 2] == 2.0
     assert "3 learned 5×5 kernels" in fig.get_suptitle()
-    with pytest.raises(ValueError, match=r"weight must be a conv weight .* got shape \(3, 5, 5\)"):
+    with pytest.raises(ValueError, match=r"weight must be a 4-D \(out_channels, in_channels, kH, kW\) tensor, "
+                                         r"got shape \(3, 5, 5\)"):
         viz.plot_filters(np.zeros((3, 5, 5)))
 
 

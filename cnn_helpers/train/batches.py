@@ -96,6 +96,8 @@ def random_shift(images: torch.Tensor, max_shift: int) -> torch.Tensor:
         (1.0, torch.Size([1, 1, 5, 5]))
     """
     max_shift = check_int(max_shift, "max_shift", minimum=0)
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a tensor shaped (N, C, H, W), got {type(images).__name__}")
     if images.dim() != 4:
         raise ValueError(f"images must be a batch shaped (N, C, H, W), got shape {tuple(images.shape)}")
     n, c, h, w = images.shape

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 
+from .. import _validation as rule
+
 INPUT_COLOR = "#1f77b4"   # blue: the input and everything drawn on it
 KERNEL_COLOR = "#d62728"  # red: the kernel / sliding window / receptive-field region
 OUTPUT_COLOR = "#2ca02c"  # green: the output feature map
@@ -17,6 +19,7 @@ OUTPUT_CMAP = "viridis"
 PADDING_COLOR = "#f2dede"  # light red: padded cells, which belong to no image
 
 
+@rule.checked(figsize=rule.size_pair())
 def new_axes(ax=None, figsize=(4.0, 4.0)):
     """Return ``(fig, ax)``: the figure of ``ax``, or a new figure with one axes."""
     if ax is not None:
@@ -27,6 +30,7 @@ def new_axes(ax=None, figsize=(4.0, 4.0)):
     return fig, fig.add_subplot()
 
 
+@rule.checked(fig=rule.figure(), dpi=rule.integer(1, 1200))
 def figure_to_png(fig, dpi: int = 72) -> bytes:
     """Render a matplotlib figure to PNG bytes (what the explorers show).
 
@@ -46,6 +50,7 @@ def figure_to_png(fig, dpi: int = 72) -> bytes:
     return buf.getvalue()
 
 
+@rule.checked(figsize=rule.size_pair())
 def fixed_layout_figure(figsize, **margins):
     """A figure with fixed margins and no layout engine, for explorers that redraw often.
 

@@ -5,6 +5,7 @@ Also the feature maps some filters make of an image, and parameter counts compar
 
 from __future__ import annotations
 
+from .. import _validation as rule
 from ._common import INPUT_CMAP, INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, PADDING_COLOR, _place, _set_image, new_axes
 
 
@@ -31,6 +32,13 @@ def _write_numbers(ax, image, values, fmt: str = "{:.3g}") -> None:
                     color="white" if dark[i, j] else "black")
 
 
+@rule.checked(
+    x=rule.array(2, "(H, W)"),
+    kernel=rule.array(2, "(kH, kW)"),
+    output=rule.array(2, "(H_out, W_out)", finite=False),
+    unit=rule.pair(0),
+    stride=rule.integer(1),
+)
 def plot_sliding_window(x, kernel, output, unit=(0, 0), stride=1, fig=None):
     """Draw one step of the sliding dot product: the window on the input, the kernel, the output.
 
@@ -124,6 +132,15 @@ class _ConvArtists:
         self.ax_out.set(xlabel="column", ylabel="row", xticks=[], yticks=[])
 
 
+@rule.checked(
+    image=rule.array(2, "(H, W)"),
+    kernel=rule.array(2, "(kH, kW)"),
+    feature_map=rule.array(2, "(H_out, W_out)"),
+    stride=rule.pair(1),
+    padding=rule.pair(0),
+    dilation=rule.pair(1),
+    unit=rule.pair(0),
+)
 def plot_conv_window(image, kernel, feature_map, stride=(1, 1), padding=(0, 0), dilation=(1, 1), unit=(0, 0),
                      fig=None):
     """Draw a convolution: the padded input with the window of one output unit, and the output.
@@ -189,6 +206,11 @@ def plot_conv_window(image, kernel, feature_map, stride=(1, 1), padding=(0, 0), 
     return fig
 
 
+@rule.checked(
+    image=rule.array(2, "(H, W)"),
+    responses=rule.sequence(rule.array(2, "(H_out, W_out)"), 1),
+    titles=rule.sequence(rule.text(), 1),
+)
 def plot_filter_responses(image, responses, titles, fig=None):
     """Show an input image next to the feature maps some filters made of it, one row.
 
@@ -231,6 +253,7 @@ def plot_filter_responses(image, responses, titles, fig=None):
     return fig
 
 
+@rule.checked(counts=rule.mapping(rule.integer(1), example="{'conv': 416}"), title=rule.text())
 def plot_parameter_counts(counts, title, ax=None):
     """A horizontal bar chart of parameter counts on a log scale, each bar labelled with its count.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import _validation as rule
 from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, fixed_layout_figure
 
 LAYER_COLORS = {"Conv2d": OUTPUT_COLOR, "Linear": KERNEL_COLOR, "flatten": KERNEL_COLOR, "Flatten": KERNEL_COLOR,
@@ -65,6 +66,10 @@ def _shape_artist(fig, i):
     return bars[i], labels[i]
 
 
+@rule.checked(
+    rows=rule.sequence(rule.attributes("layer_type", "output_shape", "num_parameters",
+                                       example="a row of trace_shapes(...)"), 1),
+)
 def plot_shape_trace(rows, fig=None):
     """Bar chart of a shape trace: how many values one example has after each layer.
 

@@ -6,9 +6,11 @@ sequence of word vectors under a Conv1d.
 
 from __future__ import annotations
 
+from .. import _validation as rule
 from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, new_axes
 
 
+@rule.checked(image=rule.array(3, "(3, H, W)"))
 def plot_channels(image, fig=None):
     """An RGB image and its three channels side by side, each channel as grey levels.
 
@@ -47,6 +49,12 @@ def plot_channels(image, fig=None):
     return fig
 
 
+@rule.checked(
+    magnitude=rule.array(2, "(frequency bins, frames)"),
+    sample_rate=rule.number(minimum=1e-9),
+    hop_length=rule.integer(1),
+    title=rule.text(),
+)
 def plot_spectrogram(magnitude, sample_rate: float, hop_length: int, title: str, ax=None):
     """A spectrogram in decibels: time across, frequency up.
 
@@ -81,6 +89,12 @@ def plot_spectrogram(magnitude, sample_rate: float, hop_length: int, title: str,
     return fig
 
 
+@rule.checked(
+    vectors=rule.array(2, "(embedding, words)"),
+    words=rule.sequence(rule.text(), 1),
+    output=rule.array(2, "(channels, positions)"),
+    kernel_size=rule.integer(1),
+)
 def plot_sequence_conv(vectors, words, output, kernel_size: int, fig=None):
     """A sentence as word vectors (columns) and a Conv1d's output, first window outlined.
 

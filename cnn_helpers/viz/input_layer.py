@@ -5,6 +5,8 @@ What the input explorer draws and the numbers it shows, read off real tensors.
 
 from __future__ import annotations
 
+from .. import _validation as rule
+
 CHANNEL_VIEWS = ("RGB", "R", "G", "B", "grayscale")
 LAYOUTS = ("NCHW", "NHWC")
 LAYOUT_NAMES = {"NCHW": "N×C×H×W", "NHWC": "N×H×W×C"}
@@ -24,6 +26,8 @@ def _check_rgb_batch(images):
         raise ValueError(f"images must have shape (N, 3, H, W), got {tuple(images.shape)}{hint}")
 
 
+@rule.checked(images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+              view=rule.choice(CHANNEL_VIEWS))
 def channel_view(images, view: str):
     """The channels of an RGB batch that one view keeps: all three, one, or a grey mix.
 
@@ -63,6 +67,7 @@ def channel_view(images, view: str):
     return images[:, c:c + 1]  # (N, 1, H, W)
 
 
+@rule.checked(view=rule.choice(CHANNEL_VIEWS))
 def channel_names(view: str) -> tuple[str, ...]:
     """The names of the channels ``channel_view(images, view)`` keeps.
 
@@ -73,6 +78,7 @@ def channel_names(view: str) -> tuple[str, ...]:
     return ("R", "G", "B") if view == "RGB" else ("gray",) if view == "grayscale" else (view,)
 
 
+@rule.checked(images=rule.array(4, "(N, C, H, W)"), layout=rule.choice(LAYOUTS))
 def to_layout(images, layout: str):
     """Store a batch in a memory layout: ``"NCHW"`` (PyTorch) or ``"NHWC"`` (channels last).
 
@@ -108,6 +114,12 @@ def to_layout(images, layout: str):
     return torch.empty(arranged.shape, dtype=arranged.dtype).copy_(arranged)
 
 
+@rule.checked(
+    shape=rule.sequence(rule.integer(1), length=4),
+    layout=rule.choice(LAYOUTS),
+    names=rule.sequence(rule.text(), 1),
+    count=rule.integer(0),
+)
 def memory_labels(shape, layout: str, names, count: int) -> list[str]:
     """Name the first ``count`` numbers of a contiguous tensor, in memory order.
 
@@ -172,6 +184,13 @@ class _InputArtists:
         return tiles.transpose(0, 2, 1, 3, 4).reshape(self.rows * (h + gap), self.columns * (w + gap), 3)
 
 
+@rule.checked(
+    images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+    view=rule.choice(CHANNEL_VIEWS),
+    batch_size=rule.optional(rule.integer(1)),
+    layout=rule.choice(LAYOUTS),
+    max_batch=rule.integer(1),
+)
 def plot_input_batch(images, view: str = "RGB", batch_size: int | None = None, layout: str = "NCHW",
                      fig=None, max_batch: int = 8):
     """Draw a batch as the input layer sees it, and the first numbers of its memory.
@@ -237,6 +256,12 @@ def plot_input_batch(images, view: str = "RGB", batch_size: int | None = None, l
     return fig
 
 
+@rule.checked(
+    images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+    view=rule.choice(CHANNEL_VIEWS),
+    batch_size=rule.integer(1),
+    layout=rule.choice(LAYOUTS),
+)
 def input_layout_numbers(images, view: str, batch_size: int, layout: str) -> dict:
     """The numbers the input explorer shows for one setting, read off a real tensor.
 
@@ -274,6 +299,12 @@ def input_layout_numbers(images, view: str, batch_size: int, layout: str) -> dic
     }
 
 
+@rule.checked(
+    images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+    view=rule.choice(CHANNEL_VIEWS),
+    batch_size=rule.integer(1),
+    layout=rule.choice(LAYOUTS),
+)
 def render_input_explorer(fig, images, view: str, batch_size: int, layout: str) -> str:
     """The input explorer's update: redraw ``fig`` and return the numbers as HTML.
 

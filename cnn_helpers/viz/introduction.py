@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .. import _validation as rule
 from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, OUTPUT_COLOR, new_axes
 
 
+@rule.checked(distances=rule.array(1), correlations=rule.mapping(rule.array(1)), title=rule.text())
 def plot_neighbour_correlation(distances, correlations, title, ax=None):
     """Correlation between pixels ``d`` apart, one line per image: local structure, drawn.
 
@@ -32,6 +34,7 @@ def plot_neighbour_correlation(distances, correlations, title, ax=None):
     return fig
 
 
+@rule.checked(stages=rule.sequence(rule.tuple_of(rule.text(), rule.array((1, 2, 3)), example="('input', image)"), 1))
 def plot_layer_stages(stages, fig=None):
     """One panel per stage of a small CNN: images as pictures, vectors as bar charts.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import _validation as rule
 from ._common import (
     INPUT_CMAP,
     INPUT_COLOR,
@@ -17,6 +18,13 @@ from ._common import (
 MAX_WINDOW_NUMBERS = 16  # write the values of windows up to 4 x 4 (each label costs redraw time)
 
 
+@rule.checked(
+    feature_map=rule.array(2, "(H, W)"),
+    kernel_size=rule.pair(1),
+    stride=rule.pair(1),
+    padding=rule.pair(0),
+    unit=rule.pair(0),
+)
 def pooling_window(feature_map, kernel_size, stride, padding, unit):
     """The values one pooling window sees, with padded cells as NaN.
 
@@ -92,6 +100,15 @@ def pooling_figure():
     return fixed_layout_figure((9.5, 3.3), left=0.03, right=0.99, bottom=0.09, top=0.9, wspace=0.15)
 
 
+@rule.checked(
+    feature_map=rule.array(2, "(H, W)"),
+    output=rule.array(2, "(H_out, W_out)"),
+    kernel_size=rule.pair(1),
+    stride=rule.pair(1),
+    padding=rule.pair(0),
+    unit=rule.pair(0),
+    mode=rule.choice(("max", "avg", "sum")),
+)
 def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=(0, 0), mode="max",
                  fig=None):
     """Draw one pooling step: the input with a window, that window's numbers, and the output.
@@ -164,6 +181,7 @@ def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=
     return fig
 
 
+@rule.checked(shifts=rule.array(1), changes=rule.mapping(rule.array(1)))
 def plot_shift_tolerance(shifts, changes, ax=None):
     """Line plot: how much pooled features change when the input is shifted, per pooling.
 

@@ -6,11 +6,13 @@ theoretical region.
 
 from __future__ import annotations
 
+from .. import _validation as rule
 from ._common import INPUT_CMAP, INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, PADDING_COLOR, fixed_layout_figure, new_axes
 
 RF_FIGURE_DPI = 72  # the explorer's PNG resolution (small PNGs keep updates fast)
 
 
+@rule.checked(region=rule.region())
 def region_size(region) -> tuple[int, int]:
     """The (height, width) of an inclusive region ``((top, bottom), (left, right))``.
 
@@ -53,6 +55,12 @@ def _place_region(rect, region):
     rect.set_height(height)
 
 
+@rule.checked(
+    image=rule.array((2, 3), "(H, W) or (C, H, W)"),
+    regions=rule.any_of(rule.region(), rule.sequence(rule.region(), 1)),
+    labels=rule.optional(rule.sequence(rule.text())),
+    title=rule.optional(rule.text()),
+)
 def plot_receptive_field(image, regions, labels=None, title=None, ax=None):
     """Draw one or more receptive-field regions on an image; the padding around it shaded.
 
@@ -107,6 +115,7 @@ def plot_receptive_field(image, regions, labels=None, title=None, ax=None):
     return fig
 
 
+@rule.checked(depths=rule.array(1), sizes=rule.mapping(rule.array(1)))
 def plot_rf_growth(depths, sizes: dict, ax=None):
     """Receptive-field size against depth, one line per stack of layers.
 
@@ -133,6 +142,7 @@ def plot_rf_growth(depths, sizes: dict, ax=None):
     return fig
 
 
+@rule.checked(erf=rule.array(2, "(H, W)"), region=rule.region(), title=rule.optional(rule.text()))
 def plot_effective_receptive_field(erf, region, title=None, ax=None):
     """The effective receptive field (a gradient-magnitude map) with the theoretical region on top.
 
@@ -205,6 +215,12 @@ def rf_explorer_figure():
     return fixed_layout_figure((6.4, 3.2), left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
 
 
+@rule.checked(
+    image=rule.array((2, 3), "(H, W) or (C, H, W)"),
+    region=rule.region(),
+    output_size=rule.pair(1),
+    unit=rule.pair(0),
+)
 def plot_rf_explorer(image, region, output_size, unit, fig=None):
     """Draw the input with one output unit's receptive-field region, next to the output grid.
 
@@ -268,6 +284,10 @@ def _pair_text(pair) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
+@rule.checked(
+    table=rule.sequence(rule.attributes("rf_size", "output_size", example="a row of receptive_field(...)"), 1),
+    unit=rule.pair(0),
+)
 def rf_numbers_html(table, unit) -> str:
     """The receptive-field explorer's numbers: the chosen unit's region and the per-layer table.
 

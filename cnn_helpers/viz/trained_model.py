@@ -6,9 +6,11 @@ feature-map explorer's figure.
 
 from __future__ import annotations
 
+from .. import _validation as rule
 from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, new_axes
 
 
+@rule.checked(matrix=rule.array(2, "(classes, classes)"))
 def plot_confusion_matrix(matrix, ax=None):
     """A confusion matrix: row = true class, column = predicted class, each cell its count.
 
@@ -59,6 +61,13 @@ def _grid(fig, count: int, columns: int, figsize_per: float = 1.1):
     return fig, fig.subplots(rows, columns, squeeze=False).ravel()
 
 
+@rule.checked(
+    images=rule.array((3, 4), "(N, H, W) or (N, 1, H, W)"),
+    labels=rule.array(1),
+    predictions=rule.array(1),
+    columns=rule.integer(1),
+    max_images=rule.integer(1),
+)
 def plot_misclassified(images, labels, predictions, columns: int = 8, max_images: int = 16, fig=None):
     """The images a model got wrong, each titled "true → predicted".
 
@@ -101,6 +110,7 @@ def plot_misclassified(images, labels, predictions, columns: int = 8, max_images
     return fig
 
 
+@rule.checked(weight=rule.array(4, "(out_channels, in_channels, kH, kW)"), columns=rule.integer(1))
 def plot_filters(weight, columns: int = 8, fig=None):
     """The kernels of a conv layer's first input channel, one small image each.
 
@@ -144,6 +154,7 @@ def plot_filters(weight, columns: int = 8, fig=None):
     return fig
 
 
+@rule.checked(points=rule.array(2, "(N, 2)"), labels=rule.array(1), title=rule.text())
 def plot_embedding(points, labels, title: str, ax=None):
     """A 2-D embedding as a scatter plot, one colour per class, each class named at its median.
 
@@ -184,6 +195,7 @@ def plot_embedding(points, labels, title: str, ax=None):
     return fig
 
 
+@rule.checked(maps=rule.array(3, "(C, H, W)"), columns=rule.integer(1))
 def tile_maps(maps, columns: int):
     """Arrange (C, H, W) feature maps into one (rows·(H+1) − 1, columns·(W+1) − 1) mosaic.
 
@@ -234,6 +246,13 @@ def feature_map_figure():
     return fig
 
 
+@rule.checked(
+    image=rule.array(2, "(H, W)"),
+    maps=rule.array(3, "(C, H, W)"),
+    image_title=rule.text(),
+    maps_title=rule.text(),
+    columns=rule.integer(1),
+)
 def plot_feature_maps(image, maps, image_title: str, maps_title: str, columns: int = 8, fig=None):
     """An input image next to all the feature maps a layer made of it, tiled on one scale.
 

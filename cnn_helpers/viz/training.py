@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from .. import _validation as rule
 from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR
 
 LOSS_LIMITS = (0.005, 5.0)  # cross-entropy: ln 10 = 2.3 for a guess among 10 classes, ~0.01 when nearly perfect
@@ -73,6 +74,7 @@ class _TrainingArtists:
         return buffer.getvalue()
 
 
+@rule.checked(epochs=rule.integer(1))
 def training_curves_figure(epochs: int):
     """An empty figure for :func:`plot_training_curves` with room for ``epochs`` epochs.
 
@@ -90,6 +92,10 @@ def training_curves_figure(epochs: int):
     return fig
 
 
+@rule.checked(
+    history=rule.attributes("train_loss", "validation_loss", "validation_accuracy", example="a History"),
+    epochs=rule.optional(rule.integer(1)),
+)
 def plot_training_curves(history, epochs: int | None = None, fig=None):
     """Loss per epoch (train and validation) and validation accuracy per epoch, side by side.
 
@@ -136,6 +142,7 @@ def plot_training_curves(history, epochs: int | None = None, fig=None):
     return fig
 
 
+@rule.checked(fig=rule.figure())
 def training_curves_png(fig) -> bytes:
     """A figure from :func:`training_curves_figure` as PNG bytes, fast (axes drawn once, then cached).
 

@@ -99,7 +99,6 @@ def _course_model_convs():
     return nn.Sequential(model.conv1, model.conv2)
 
 
-@functools.lru_cache(maxsize=512)
 def rf_stack_table(preset: str, layers: tuple, padding: str, image_size: tuple):
     """``receptive_field`` of the stack the explorer's settings describe, computed once per stack.
 
@@ -121,10 +120,20 @@ def rf_stack_table(preset: str, layers: tuple, padding: str, image_size: tuple):
         >>> rf_stack_table("two 3×3 convs", (), "none", (28, 28))[-1].rf_size
         (5, 5)
     """
-    from .._validation import check_choice
+    from .._validation import choice, integer, pair, sequence, tuple_of
+
+    choice(tuple(RF_PRESETS))(preset, "preset")
+    choice(tuple(RF_PADDINGS))(padding, "padding")
+    sequence(tuple_of(integer(1), integer(1), example="(kernel_size, stride)"))(layers, "layers")
+    return _rf_stack_table(preset, tuple((int(k), int(s)) for k, s in layers), padding,
+                           pair(1)(image_size, "image_size"))
+
+
+@functools.lru_cache(maxsize=512)
+def _rf_stack_table(preset: str, layers: tuple, padding: str, image_size: tuple):
+    """:func:`rf_stack_table` of checked arguments, once per stack."""
     from ..receptive_field import receptive_field
 
-    check_choice(preset, "preset", tuple(RF_PRESETS))
     if preset == RF_COURSE_MODEL:
         stack = _course_model_convs()
     else:
@@ -184,6 +193,8 @@ def render_rf(fig, images: dict, preset: str, image: str, layers: int, padding: 
     if layers > RF_MAX_LAYERS:
         raise ValueError(f"layers must be at most {RF_MAX_LAYERS}, got {layers}")
     unit_row, unit_col = check_int(unit_row, "unit_row"), check_int(unit_col, "unit_col")
+    for name, value in per_layer.items():
+        check_int(value, name, minimum=1)
     picture = _check_picture(images[image], f"images[{image!r}]")
     values = {"layers": layers, **per_layer}
     missing = [f"{kind}_{n}" for n in range(1, layers + 1) for kind in ("kernel", "stride")
