@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import math
 import os
 import tempfile
 import urllib.error
@@ -154,6 +155,9 @@ def mnist_cache_dir(cache_dir=None) -> Path:
     """
     if cache_dir is None:
         cache_dir = os.environ.get(MNIST_CACHE_ENV) or Path.home() / ".cache" / "cnn_course" / "mnist"
+    if not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(f"cache_dir must be a folder path (a str or Path), got {cache_dir!r} of type "
+                        f"{type(cache_dir).__name__}; or None for the default folder")
     return Path(cache_dir).expanduser().absolute()
 
 
@@ -222,6 +226,9 @@ def download_mnist(cache_dir=None, progress: bool = True) -> Path:
             to delete it.
     """
     folder = mnist_cache_dir(cache_dir)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"cache_dir {folder} is a file, not a folder; give a folder for the MNIST files "
+                         f"(or set ${MNIST_CACHE_ENV} to one)")
     folder.mkdir(parents=True, exist_ok=True)
     for name, (sha256, size) in MNIST_FILES.items():
         path = folder / name
@@ -279,7 +286,7 @@ def read_idx(path) -> np.ndarray:
     header = 4 + 4 * ndim
     shape = tuple(int(n) for n in np.frombuffer(content[4:header], dtype=">u4"))
     dtype = np.dtype(_IDX_TYPES[content[2]])
-    if len(content) != header + int(np.prod(shape)) * dtype.itemsize:
+    if len(content) != header + math.prod(shape) * dtype.itemsize:  # Python ints: a forged header cannot overflow
         raise MnistFileError(
             f"{path} is truncated or too long: its header promises shape {shape}, "
             f"but it holds {len(content) - header} bytes of data; delete it and download it again"

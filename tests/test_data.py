@@ -274,3 +274,20 @@ def test_read_idx_rejects_malformed_files(tmp_path):
         (tmp_path / name).write_bytes(content)
         with pytest.raises(MnistFileError, match=message):
             read_idx(tmp_path / name)
+
+
+def test_read_idx_with_a_forged_huge_header_says_truncated(tmp_path):
+    """2^31 x 2^31 x 4 bytes overflowed NumPy's int64 product into a raw ValueError (issue 14)."""
+    path = tmp_path / "forged-idx3-ubyte"
+    path.write_bytes(b"\x00\x00\x08\x03" + struct.pack(">III", 2**31, 2**31, 4) + b"\x00" * 16)
+    with pytest.raises(MnistFileError, match=r"is truncated or too long: its header promises shape "
+                                             r"\(2147483648, 2147483648, 4\)"):
+        read_idx(path)
+
+
+def test_a_cache_folder_that_is_a_file_is_named(tmp_path):
+    (tmp_path / "mnist").write_text("not a folder")
+    with pytest.raises(ValueError, match=r"cache_dir .*mnist is a file, not a folder; give a folder"):
+        data.download_mnist(tmp_path / "mnist")
+    with pytest.raises(TypeError, match=r"cache_dir must be a folder path \(a str or Path\), got 5 of type int"):
+        data.mnist_cache_dir(5)

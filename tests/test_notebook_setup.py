@@ -35,5 +35,6 @@ def test_without_the_package_the_first_cell_stops_with_the_install_command():
         NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     errors = [output for output in notebook.cells[1].outputs if output.output_type == "error"]
     assert len(errors) == 1 and errors[0].ename == "ModuleNotFoundError"
-    assert f"Install it with this one command in a cell, then restart the kernel:  {INSTALL_COMMAND}" in errors[0].evalue
+    expected = f"Install it with this one command in a cell, then restart the kernel:  {INSTALL_COMMAND}"
+    assert expected in errors[0].evalue
     assert notebook.cells[2].outputs == [], "execution must stop at the first cell"

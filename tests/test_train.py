@@ -231,6 +231,22 @@ def test_fit_rejects_what_is_not_a_model_or_a_dataset():
         fit(SeedCNN(), bars_dataset(8), TensorDataset(torch.zeros(0, 1, 28, 28), torch.zeros(0)), **QUIET)
 
 
+@pytest.mark.parametrize(
+    ("labels", "error", "message"),
+    [
+        (torch.arange(20).float() % 10, TypeError, r"train labels must be integer class indices \(int64\), got dtype"),
+        ((torch.arange(20) % 10)[:, None], ValueError, r"train labels must be shaped \(N,\), got a column \(20, 1\)"),
+        (torch.arange(20) % 10 + 5, ValueError, "train labels must be class indices from 0 to 9, got 10"),
+        (torch.arange(20) % 10 - 1, ValueError, "train labels must be class indices from 0 to 9, got -1"),
+    ],
+)
+def test_fit_names_labels_that_are_not_class_indices(labels, error, message):
+    """Before, cross_entropy raised deep inside (IndexError, RuntimeError) after the first batch."""
+    images = bars_dataset(20).tensors[0]
+    with pytest.raises(error, match=message):
+        fit(SeedCNN(), TensorDataset(images, labels), epochs=1, batch_size=10, **QUIET)
+
+
 def test_fit_takes_numpy_numbers_wherever_python_ones_work():
     """Students get NumPy ints from .shape and np.argmax: OneCycleLR rejected them (issue 14)."""
     import numpy as np

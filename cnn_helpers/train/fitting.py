@@ -11,7 +11,7 @@ from torch import nn
 from torch.utils.data import TensorDataset
 
 from .._validation import check_choice, check_int
-from .batches import _batches, _check_dataset, _tensors, random_shift
+from .batches import _batches, _check_dataset, _check_labels, _tensors, random_shift
 from .evaluation import _device, evaluate
 from .live_plot import LivePlot, _make_plot, _progress_bar
 from .results import History
@@ -43,6 +43,28 @@ def _check_finite(model: nn.Module, loss: float, epoch: int, lr: float) -> None:
         f"finite numbers. Check that the images hold no NaN or inf, and lower lr (got {lr:g}; 1e-3 to 5e-3 "
         "work for the course model); then build a fresh model, since this one's weights are lost"
     )
+
+
+def _check_datasets_labels(model: nn.Module, datasets: dict, device: torch.device) -> None:
+    """Labels must be class indices the model can score: checked once, before the first step.
+
+    The number of classes is what the model returns for one image (in eval mode, so no layer
+    changes its running statistics and no RNG is drawn). Datasets that are not TensorDatasets
+    are not scanned (that would read every item).
+    """
+    known = {name: _tensors(data) for name, data in datasets.items() if data is not None}
+    known = {name: tensors for name, tensors in known.items() if tensors is not None}
+    if not known:
+        return
+    first = next(iter(known.values()))[0][:1].to(device)  # (1, C, H, W)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        logits = model(first.to(next(model.parameters(), first).dtype))
+    model.train(was_training)
+    classes = logits.shape[-1] if logits.dim() == 2 else None
+    for name, (_, labels) in known.items():
+        _check_labels(labels, name, classes=classes)
 
 
 def _on_device(dataset, device: torch.device):
@@ -146,6 +168,7 @@ def fit(
         model, train, validation, epochs, batch_size, lr, max_shift, label_smoothing, schedule)
     device = _device(device)
     model.to(device)
+    _check_datasets_labels(model, {"train": train, "validation": validation}, device)
     train = _on_device(train, device)
     validation = validation if validation is None else _on_device(validation, device)
     steps_per_epoch = math.ceil(len(train) / batch_size)
