@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -193,8 +194,9 @@ def _without_make_rows() -> dict[str, tuple[str, str]]:
 
 def _make_commands(target: str) -> list[str]:
     """What `make TARGET` runs, from scratch (make -n -B), without the stamp bookkeeping."""
-    out = subprocess.run(["make", "-n", "-B", target, "PYTHON=python3"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}  # under make test
+    out = subprocess.run(["make", "--no-print-directory", "-n", "-B", target, "PYTHON=python3"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout
     commands = []
     for line in out.splitlines():
         if line.startswith("touch "):
