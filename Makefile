@@ -52,7 +52,7 @@ lock: $(STAMP) $(ISTAMP)  ## rewrite constraints.txt from the versions installed
 
 $(ISTAMP): pyproject.toml constraints.txt
 	test -x $(IPY) || $(PYTHON) -m venv $(IVENV)
-	$(IPY) -m pip install --quiet -c constraints.txt -e '.[instructor]'
+	$(IPY) -m pip install --quiet -c constraints.txt -e '.[instructor,hub]'
 	touch $(ISTAMP)
 
 instructor-setup: $(ISTAMP)  ## create .venv-instructor: the package with nbgrader, kept out of .venv
