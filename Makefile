@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)  ## create .venv and install the package with its test tools
 
-lab: $(STAMP)  ## open JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks
+lab: $(STAMP)  ## open JupyterLab on notebooks/unsolved/: every exercise unsolved, its solution one click away
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks/unsolved
 
 test: $(STAMP)  ## lint, unit tests, doctests and nbval (strict) over every notebook
 	$(VENV)/bin/ruff check .
@@ -32,8 +32,9 @@ test-elsewhere: $(STAMP)  ## install the course beside other numpy/matplotlib in
 lint: $(STAMP)  ## ruff over the package, tests and notebooks
 	$(VENV)/bin/ruff check .
 
-execute: $(STAMP)  ## re-execute every notebook in place, deterministically
+execute: $(STAMP)  ## re-execute every notebook in place, deterministically; regenerate notebooks/unsolved/
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
+	$(PY) tools/unsolved_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README
 	$(PY) tools/bench.py --update-readme

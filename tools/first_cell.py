@@ -13,15 +13,26 @@ import sys
 
 import nbformat
 
+
+def first_cell(course_folder: str = "..") -> str:
+    """The set-up cell of a notebook whose course folder (the one holding pyproject.toml) is ``course_folder``."""
+    indent = " " * 30
+    return "\n".join([
+        "%matplotlib inline",
+        "try:",
+        "    from cnn_helpers.env import set_seed",
+        "except ModuleNotFoundError:  # opened outside the course's environment: Colab, a hub image, a copied notebook",
+        "    raise ModuleNotFoundError(\"the course package cnn_helpers is not installed in this kernel's "
+        "environment. \"",
+        f"{indent}\"Install it with this one command in a cell, then restart the kernel:  "
+        f"%pip install -e {course_folder}\"",
+        f"{indent}\"  ({course_folder} is the course folder, the one holding pyproject.toml)\") from None",
+        "set_seed()  # seeds random, NumPy and PyTorch and fixes the thread count, so outputs reproduce",
+    ])
+
+
 INSTALL_COMMAND = "%pip install -e .."
-FIRST_CELL = f'''%matplotlib inline
-try:
-    from cnn_helpers.env import set_seed
-except ModuleNotFoundError:  # opened outside the course's environment: Colab, a hub image, a copied notebook
-    raise ModuleNotFoundError("the course package cnn_helpers is not installed in this kernel's environment. "
-                              "Install it with this one command in a cell, then restart the kernel:  {INSTALL_COMMAND}"
-                              "  (.. is the course folder, the one holding pyproject.toml)") from None
-set_seed()  # seeds random, NumPy and PyTorch and fixes the thread count, so outputs reproduce'''
+FIRST_CELL = first_cell("..")  # notebooks/*.ipynb; notebooks/unsolved/ uses first_cell("../..")
 
 
 def main(paths: list[str]) -> None:

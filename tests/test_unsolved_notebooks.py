@@ -1,0 +1,80 @@
+"""notebooks/unsolved/, the notebooks `make lab` opens: generated, fresh, unsolved, and safe to run as first opened."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import unsolved_notebooks as generator  # noqa: E402
+
+SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb"))
+IDS = [path.stem for path in SOURCES]
+
+
+def _exercise_cells(source) -> dict[str, str]:
+    """Cell id -> role ("answer" or "check") of every exercise cell of a complete notebook."""
+    roles = {}
+    for cell in source.cells:
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("solution"):
+            roles[cell.id] = "answer"
+        elif grading.get("grade"):
+            roles[cell.id] = "check"
+    return roles
+
+
+def test_every_complete_notebook_has_a_fresh_unsolved_version():
+    stale = []
+    for path in SOURCES:
+        target = generator.target(path)
+        expected = nbformat.writes(generator.unsolved(nbformat.read(path, as_version=4))) + "\n"
+        if not target.exists() or target.read_text() != expected:
+            stale.append(target.name)
+    assert not stale, f"stale: {stale}; run `make execute` (or python tools/unsolved_notebooks.py notebooks/*.ipynb)"
+    extra = {p.name for p in (ROOT / "notebooks" / "unsolved").glob("*.ipynb")} - {p.name for p in SOURCES}
+    assert not extra, f"notebooks/unsolved/ holds notebooks without a source in notebooks/: {sorted(extra)}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_unsolved_version_shows_stubs_checks_and_collapsed_solutions_only(path):
+    source = nbformat.read(path, as_version=4)
+    student = nbformat.read(generator.target(path), as_version=4)
+    text = "\n".join(cell.source for cell in student.cells)
+    for marker in ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"):
+        assert marker not in text
+    assert not any("nbgrader" in cell.metadata for cell in student.cells)
+    cells = {cell.id: cell for cell in student.cells}
+    roles = _exercise_cells(source)
+    assert len([r for r in roles.values() if r == "answer"]) >= 3
+    for cell_id, role in roles.items():
+        cell = cells[cell_id]
+        assert cell.outputs == [], f"{cell_id}: an exercise cell must not show the solved output"
+        if role == "answer":
+            assert "# YOUR CODE HERE\n" in cell.source + "\n" and "raise NotImplementedError()" in cell.source
+    solutions = [cell for cell in student.cells if cell.id.endswith("-solution")]
+    assert len(solutions) == len([r for r in roles.values() if r == "answer"])
+    assert all(cell.cell_type == "markdown" and cell.source.startswith("<details>") for cell in solutions)
+    first_code = next(cell for cell in student.cells if cell.cell_type == "code")
+    assert "%pip install -e ../.." in first_code.source  # the course folder, seen from notebooks/unsolved/
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_run_as_first_opened_only_the_exercises_fail(path):
+    """Every stub fails its own exercise's cells (answer and check) and nothing else: no later cell breaks."""
+    from nbclient import NotebookClient
+
+    roles = _exercise_cells(nbformat.read(path, as_version=4))
+    student = nbformat.read(generator.target(path), as_version=4)
+    NotebookClient(student, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(generator.target(path).parent)}}).execute()
+    failed = {cell.id for cell in student.cells if cell.cell_type == "code"
+              and any(output.output_type == "error" for output in cell.outputs)}
+    outside = sorted(failed - set(roles))
+    assert not outside, f"cells outside the exercises failed: {outside}"
+    passing_checks = sorted(cell_id for cell_id, role in roles.items() if role == "check" and cell_id not in failed)
+    assert not passing_checks, f"these checks pass without an answer: {passing_checks}"
