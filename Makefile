@@ -36,8 +36,9 @@ execute: $(STAMP)  ## re-execute every notebook in place, deterministically; reg
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
 	$(PY) tools/unsolved_notebooks.py $(NOTEBOOKS)
 
-bench: $(STAMP)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README
+bench: $(STAMP) $(ISTAMP)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README; then 30 simulated students graded
 	$(PY) tools/bench.py --update-readme
+	$(PY) deploy/load_bench.py --students 30
 
 # --- instructors: nbgrader (INSTRUCTORS.md) ---
 # nbgrader gets its own venv: installed in .venv it would add grading panels to the students' JupyterLab.
@@ -63,3 +64,22 @@ student: $(ISTAMP)  ## student versions of every notebook into student/ with nbg
 
 instructor-test: $(STAMP) $(ISTAMP)  ## the nbgrader cycle on every notebook (tests/test_nbgrader.py)
 	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder tests/test_nbgrader.py
+
+# --- a whole class on JupyterHub (deploy/, INSTRUCTORS.md) ---
+# The hub and every user's server run from .venv-instructor (make instructor-setup installs JupyterHub
+# there); the proxy comes from npm, pinned by deploy/package-lock.json.
+PROXY := deploy/node_modules/.bin/configurable-http-proxy
+
+.PHONY: hub-setup hub test-hub
+
+$(PROXY): deploy/package.json deploy/package-lock.json
+	npm ci --prefix deploy --no-audit --no-fund
+	touch $(PROXY)
+
+hub-setup: $(ISTAMP) $(PROXY)  ## .venv-instructor with JupyterHub, and the proxy from npm (deploy/)
+
+hub: $(ISTAMP) $(PROXY)  ## start JupyterHub for a class on this server (as root; deploy/jupyterhub_config.py)
+	$(IVENV)/bin/jupyterhub -f deploy/jupyterhub_config.py
+
+test-hub: $(STAMP) $(ISTAMP) $(PROXY)  ## a whole class on a real JupyterHub on loopback, and hostile submissions (root)
+	CNN_COURSE_TEST_HUB=1 $(PY) -m pytest -p no:cacheprovider tests/test_hub.py
