@@ -53,7 +53,12 @@ def prepare_exchange() -> None:
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o1777)  # nbgrader insists on rwx for all on the root (release_assignment)
     course = root / COURSE_ID
-    instructors = grp.getgrnam(INSTRUCTOR_GROUP).gr_mem
+    try:
+        instructors = grp.getgrnam(INSTRUCTOR_GROUP).gr_mem
+        grp.getgrnam(STUDENT_GROUP)
+    except KeyError:
+        raise SystemExit(f"the Unix groups {STUDENT_GROUP} and {INSTRUCTOR_GROUP} must exist: groupadd them, then add "
+                         "the class to them (INSTRUCTORS.md)") from None
     if instructors and not course.exists():
         course.mkdir()
         owner = pwd.getpwnam(instructors[0])
