@@ -54,6 +54,7 @@ def test_unsolved_version_shows_stubs_checks_and_collapsed_solutions_only(path):
     for cell_id, role in roles.items():
         cell = cells[cell_id]
         assert cell.outputs == [], f"{cell_id}: an exercise cell must not show the solved output"
+        assert generator.RAISES in cell.metadata.get("tags", []), f"{cell_id}: Run All would stop here"
         if role == "answer":
             assert "# YOUR CODE HERE\n" in cell.source + "\n" and "raise NotImplementedError()" in cell.source
     solutions = [cell for cell in student.cells if cell.id.endswith("-solution")]
@@ -70,7 +71,8 @@ def test_run_as_first_opened_only_the_exercises_fail(path):
 
     roles = _exercise_cells(nbformat.read(path, as_version=4))
     student = nbformat.read(generator.target(path), as_version=4)
-    NotebookClient(student, timeout=300, kernel_name="python3", allow_errors=True,
+    # No allow_errors: only the cells tagged raises-exception (the exercises') may fail, as in JupyterLab's Run All.
+    NotebookClient(student, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(generator.target(path).parent)}}).execute()
     failed = {cell.id for cell in student.cells if cell.cell_type == "code"
               and any(output.output_type == "error" for output in cell.outputs)}

@@ -10,6 +10,7 @@ nbval executes strictly and nbgrader releases from. From each, this writes
   ``raise NotImplementedError()``, indented like the solution it replaces, so inside a function
   the stub is the body), with no output;
 - each check cell stays visible, without its hidden tests and its output;
+- both are tagged ``raises-exception``, so Run All goes on past an unsolved exercise in JupyterLab;
 - right after the check, a collapsed "Reference solution" (an HTML ``<details>`` block in a
   markdown cell): one deliberate click shows it, and running the notebook never runs it;
 - no nbgrader metadata or markers anywhere; every other cell keeps its source and stored output,
@@ -35,6 +36,7 @@ BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")  # exactly what nbgrader writes
 FOLDER = "unsolved"
+RAISES = "raises-exception"  # JupyterLab's and nbclient's tag: an error here does not stop Run All
 SOLUTION_NOTE = ("Reference solution: open it after you have tried; the check above tells you what is wrong "
                  "with your own answer")
 
@@ -85,11 +87,17 @@ def solution_cell(exercise: str, answer_source: str):
 
 
 def _plain(cell):
-    """A copy of ``cell`` without nbgrader's metadata, output or execution count."""
+    """An exercise cell without nbgrader's metadata, output or execution count, tagged ``raises-exception``.
+
+    Unsolved, the cell raises; the tag tells JupyterLab's Run All (and nbclient) to go on to the next
+    cell instead of stopping there, so an unsolved exercise never keeps the rest of the notebook from running.
+    """
     cell = copy.deepcopy(cell)
     cell.metadata.pop("nbgrader", None)
-    if cell.cell_type == "code":
-        cell.outputs, cell.execution_count = [], None
+    tags = cell.metadata.setdefault("tags", [])
+    if RAISES not in tags:
+        tags.append(RAISES)
+    cell.outputs, cell.execution_count = [], None
     return cell
 
 
