@@ -4,7 +4,8 @@ No function here calls ``plt.show()`` or changes global rcParams. One colour per
 across every figure of the course: input, kernel (and receptive-field region), output.
 Every name is importable from ``cnn_helpers.viz``; the submodules follow the notebooks:
 
-- ``_common``: the colours of each role, ``new_axes``, ``figure_to_png``, ``fixed_layout_figure``.
+- ``_common``: the colours of each role, ``new_axes``, ``figure_to_png``, ``fixed_layout_figure``,
+  ``describe`` / ``figure_alt`` (alt text), ``hatch_padding``.
 - ``introduction``: 00, neighbour correlation and the stages of a small CNN.
 - ``input_layer``: 01, channel views, memory layouts and the input explorer.
 - ``input_examples``: 01, a photo's channels, a spectrogram, a sentence under a Conv1d.
@@ -23,8 +24,11 @@ from ._common import (
     OUTPUT_CMAP,
     OUTPUT_COLOR,
     PADDING_COLOR,
+    describe,
+    figure_alt,
     figure_to_png,
     fixed_layout_figure,
+    hatch_padding,
     new_axes,
 )
 from .convolution import (
@@ -83,6 +87,7 @@ from .training import (
 __all__ = [
     # _common
     "INPUT_COLOR", "KERNEL_COLOR", "OUTPUT_COLOR", "INPUT_CMAP", "OUTPUT_CMAP", "PADDING_COLOR",
+    "describe", "figure_alt", "hatch_padding",
     "new_axes", "figure_to_png", "fixed_layout_figure",
     # introduction
     "plot_neighbour_correlation", "plot_layer_stages",

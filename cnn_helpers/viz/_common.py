@@ -3,6 +3,8 @@
 One colour per role across every figure: input, kernel (and receptive-field region), output.
 ``new_axes`` gives a figure for ``ax=None``; ``figure_to_png`` renders what the explorers show;
 ``fixed_layout_figure``, ``_set_image`` and ``_place`` serve the explorers that redraw often.
+``describe`` gives a figure its alt text (``figure_alt``), which a notebook stores in the output's
+metadata (``{"image/png": {"alt": ...}}``) for screen readers, nbconvert and the course website.
 """
 
 from __future__ import annotations
@@ -17,6 +19,82 @@ OUTPUT_COLOR = "#2ca02c"  # green: the output feature map
 INPUT_CMAP = "gray"
 OUTPUT_CMAP = "viridis"
 PADDING_COLOR = "#f2dede"  # light red: padded cells, which belong to no image
+PADDING_HATCH = "////"    # and hatched, so the padding does not rest on colour alone
+PADDING_HATCH_COLOR = "#c08080"
+
+
+def hatch_padding(ax) -> None:
+    """Shade and hatch the background of ``ax``: what the image does not cover is padding.
+
+    Colour is never the only carrier of meaning: the hatch tells padding from image in grey
+    print and for readers who do not see the light red.
+    """
+    ax.set_facecolor(PADDING_COLOR)
+    ax.patch.set_hatch(PADDING_HATCH)
+    ax.patch.set_edgecolor(PADDING_HATCH_COLOR)  # the hatch's colour; the axes frame is drawn by its spines
+    ax.patch.set_linewidth(0)
+
+
+def _figure_of(target):
+    """The figure of a Figure, SubFigure or Axes: ``.figure`` is the root figure in each (matplotlib 3.8+)."""
+    return target.figure
+
+
+def describe(target, text: str):
+    """Give the picture of ``target`` (an Axes or a Figure) a description, its alt text.
+
+    Each Axes holds one description (a later call replaces it, as an explorer redraws); the
+    figure's alt text (:func:`figure_alt`) joins them. A figure shown by IPython then carries
+    it in the output's metadata, ``{"image/png": {"alt": ...}}``, which JupyterLab, nbconvert
+    and the course website write into the ``<img alt>``.
+
+    Returns:
+        The figure of ``target``, so plotting functions can end with ``return describe(ax, "...")``.
+
+    Example:
+        >>> fig, ax = new_axes()
+        >>> describe(ax, "A blank square.") is fig
+        True
+        >>> figure_alt(fig)
+        'A blank square.'
+        >>> fig._repr_mimebundle_()
+        ({}, {'image/png': {'alt': 'A blank square.'}})
+    """
+    import functools
+
+    fig = _figure_of(target)
+    descriptions = fig.__dict__.setdefault("_cnn_alt", {})
+    descriptions[id(target)] = " ".join(str(text).split())
+    # IPython asks any object for _repr_mimebundle_ first; metadata alone leaves the PNG to the inline backend.
+    fig._repr_mimebundle_ = functools.partial(_alt_bundle, fig)
+    return fig
+
+
+def _alt_bundle(fig, include=None, exclude=None):
+    return {}, {"image/png": {"alt": figure_alt(fig)}}
+
+
+def figure_alt(fig) -> str:
+    """The alt text of ``fig``: its title and the descriptions its plotting functions gave (:func:`describe`).
+
+    A figure no plotting function described gets its title and its axes' titles and labels.
+    """
+    fig = _figure_of(fig)
+    parts = []
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    if title:
+        parts.append(title.rstrip(".") + ".")
+    described = list(getattr(fig, "_cnn_alt", {}).values())
+    if described:
+        parts.extend(described)
+    else:
+        for ax in fig.axes:
+            x, y = ax.get_xlabel(), ax.get_ylabel()
+            words = [ax.get_title(), x and f"x: {x}", y and f"y: {y}"]
+            words = [w for w in words if w]
+            if words:
+                parts.append("; ".join(words) + ".")
+    return " ".join(parts) or f"A figure with {len(fig.axes)} panels."
 
 
 @rule.checked(figsize=rule.size_pair())

@@ -6,7 +6,17 @@ Also the feature maps some filters make of an image, and parameter counts compar
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_CMAP, INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, PADDING_COLOR, _place, _set_image, new_axes
+from ._common import (
+    INPUT_CMAP,
+    INPUT_COLOR,
+    KERNEL_COLOR,
+    OUTPUT_CMAP,
+    _place,
+    _set_image,
+    describe,
+    hatch_padding,
+    new_axes,
+)
 
 
 def _as_matrix(value, name: str):
@@ -98,7 +108,10 @@ def plot_sliding_window(x, kernel, output, unit=(0, 0), stride=1, fig=None):
     ax_in.set_title(f"input {x.shape[0]} × {x.shape[1]}, window at ({top}, {left})")
     ax_k.set_title(f"kernel {kh} × {kw}")
     ax_out.set_title(f"output {output.shape[0]} × {output.shape[1]}: ({row}, {col}) = {output[row, col]:.4g}")
-    return fig
+    return describe(fig, f"One step of the sliding dot product. Left: the input {x.shape[0]} × {x.shape[1]} "
+                         f"with the {kh} × {kw} window at row {top}, column {left} outlined. Middle: "
+                         f"the kernel. Right: the output {output.shape[0]} × {output.shape[1]}, unit "
+                         f"({row}, {col}) = {output[row, col]:.4g} outlined; each cell shows its number.")
 
 
 CONV_FIGSIZE = (6.0, 2.9)  # inches; small, since PNG encoding time grows with the pixel count
@@ -124,7 +137,7 @@ class _ConvArtists:
         # One square per kernel tap, coloured by its weight (blue < 0 < red) and edged in the kernel colour.
         self.taps = self.ax_in.scatter([], [], s=16, c=[], cmap="RdBu_r", marker="s", ec=KERNEL_COLOR,
                                        linewidths=0.6)
-        self.ax_in.set_facecolor(PADDING_COLOR)
+        hatch_padding(self.ax_in)
         self.ax_in.add_patch(self.border)
         self.ax_in.add_patch(self.window)
         self.ax_out.add_patch(self.unit)
@@ -203,7 +216,11 @@ def plot_conv_window(image, kernel, feature_map, stride=(1, 1), padding=(0, 0), 
     art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
     _place(art.unit, r, c, 1, 1)
     art.ax_out.set_title(f"output {oh}×{ow}: ({r}, {c}) = {feature_map[r, c]:.3g}")
-    return fig
+    return describe(fig, f"Left: the input {h} × {w} with {ph} rows and {pw} columns of hatched padding "
+                         f"around it and the window of output unit ({r}, {c}) outlined, its kernel "
+                         "taps marked by squares (red positive weight, blue negative). Right: the "
+                         f"output feature map {oh} × {ow} with unit ({r}, {c}) outlined; its value "
+                         f"is {feature_map[r, c]:.3g}.")
 
 
 @rule.checked(
@@ -250,7 +267,8 @@ def plot_filter_responses(image, responses, titles, fig=None):
         ax.set_title(title)
     for ax in axes:
         ax.set(xlabel="column", ylabel="row")
-    return fig
+    return describe(fig, f"The input image {image.shape[0]} × {image.shape[1]}, then the feature map "
+                         "of each filter: " + ", ".join(map(str, titles)) + ". Bright means a strong response.")
 
 
 @rule.checked(counts=rule.mapping(rule.integer(1), example="{'conv': 416}"), title=rule.text())
@@ -279,5 +297,6 @@ def plot_parameter_counts(counts, title, ax=None):
     ax.set_xlim(1, max(values) * 20)
     ax.invert_yaxis()  # first entry on top
     ax.set(title=title, xlabel="number of parameters (log scale)", ylabel="layer")
-    return fig
+    return describe(ax, f"Horizontal bar chart: {title}. Number of parameters of each layer on a "
+                        "log scale: " + ", ".join(f"{name} {count:,}" for name, count in dict(counts).items()) + ".")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, fixed_layout_figure
+from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, describe, fixed_layout_figure
 
 LAYER_COLORS = {"Conv2d": OUTPUT_COLOR, "Linear": KERNEL_COLOR, "flatten": KERNEL_COLOR, "Flatten": KERNEL_COLOR,
                 "input": INPUT_COLOR}
@@ -113,5 +113,7 @@ def plot_shape_trace(rows, fig=None):
         label.set_visible(False)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # the input on top, the output at the bottom
     ax.set_xlim(1, max(values) * 2)
-    return fig
+    layers = "; ".join(f"{row.layer_type} {_shape_text(row.output_shape)}" for row in rows)
+    return describe(fig, f"Horizontal bars, one per layer from the input down: {layers}. "
+                         "Each bar's length is the number of values that layer outputs.")
 

@@ -7,7 +7,7 @@ sequence of word vectors under a Conv1d.
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, new_axes
+from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, describe, new_axes
 
 
 @rule.checked(image=rule.array(3, "(3, H, W)"))
@@ -46,7 +46,8 @@ def plot_channels(image, fig=None):
         ax.set_title(f"channel {c}: {'RGB'[c]}")
     for ax in axes:
         ax.set(xlabel="column (W)", ylabel="row (H)")
-    return fig
+    return describe(fig, f"A colour photo {tuple(image.shape)} and its three channels side by side, "
+                         "red, green and blue, each drawn as a grey-level image.")
 
 
 @rule.checked(
@@ -86,7 +87,8 @@ def plot_spectrogram(magnitude, sample_rate: float, hop_length: int, title: str,
                       extent=(0, frames * hop_length / sample_rate, 0, sample_rate / 2))
     fig.colorbar(image, ax=ax, label="magnitude (dB)")
     ax.set(title=title, xlabel="time (s)", ylabel="frequency (Hz)")
-    return fig
+    return describe(ax, f"Spectrogram: {title}. Frequency (y, Hz) against time (x, seconds), brightness "
+                        "is the magnitude in dB.")
 
 
 @rule.checked(
@@ -133,5 +135,7 @@ def plot_sequence_conv(vectors, words, output, kernel_size: int, fig=None):
     ax_out.add_patch(Rectangle((-0.5, -0.5), 1, output.shape[0], fill=False, ec=KERNEL_COLOR, lw=2.5))
     ax_out.set(title=f"Conv1d output {tuple(output.shape)}", xlabel="window position",
                ylabel="output channel")
-    return fig
+    return describe(fig, f"Left: {len(words)} word vectors as columns ({' '.join(map(str, words))}), "
+                         f"a window of {kernel_size} words outlined. Right: the Conv1d output {tuple(output.shape)}, "
+                         "one column per window position.")
 

@@ -6,6 +6,7 @@ What the input explorer draws and the numbers it shows, read off real tensors.
 from __future__ import annotations
 
 from .. import _validation as rule
+from ._common import describe
 
 CHANNEL_VIEWS = ("RGB", "R", "G", "B", "grayscale")
 LAYOUTS = ("NCHW", "NHWC")
@@ -253,7 +254,9 @@ def plot_input_batch(images, view: str = "RGB", batch_size: int | None = None, l
     strip[0, :len(values)] = colors * values[:, None]
     art.memory.set_data(strip)
     art.ax_memory.set_title(f"first {MEMORY_STRIP} numbers in memory ({LAYOUT_NAMES[layout]})", fontsize=10)
-    return fig
+    return describe(fig, f"Top: a batch of {batch_size} image{'s' * (batch_size > 1)} shown as {view}. "
+                         f"Bottom: the first {MEMORY_STRIP} numbers of the tensor in memory in the "
+                         f"{LAYOUT_NAMES[layout]} layout, each labelled with its channel.")
 
 
 @rule.checked(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, OUTPUT_COLOR, new_axes
+from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, OUTPUT_COLOR, describe, new_axes
 
 
 @rule.checked(distances=rule.array(1), correlations=rule.mapping(rule.array(1)), title=rule.text())
@@ -31,7 +31,9 @@ def plot_neighbour_correlation(distances, correlations, title, ax=None):
     ax.axhline(0.0, color="black", lw=0.6)
     ax.set(title=title, xlabel="distance between the two pixels (pixels)", ylabel="correlation", ylim=(-0.1, 1.05))
     ax.legend()
-    return fig
+    return describe(ax, f"Line plot: {title}. Correlation between two pixels (y) against the distance "
+                        "between them (x), one line per " + ", ".join(map(str, correlations))
+                        + "; it falls as the distance grows.")
 
 
 @rule.checked(stages=rule.sequence(rule.tuple_of(rule.text(), rule.array((1, 2, 3)), example="('input', image)"), 1))
@@ -68,5 +70,6 @@ def plot_layer_stages(stages, fig=None):
             ax.imshow(shown, cmap=None if array.ndim == 3 else OUTPUT_CMAP)
             ax.set(xlabel="column", ylabel="row")
         ax.set_title(title)
-    return fig
+    return describe(fig, "The stages of a small CNN from left to right: "
+                    + "; ".join(str(title) for title, _ in stages) + ".")
 

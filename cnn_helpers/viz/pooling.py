@@ -8,10 +8,11 @@ from ._common import (
     INPUT_COLOR,
     KERNEL_COLOR,
     OUTPUT_CMAP,
-    PADDING_COLOR,
     _place,
     _set_image,
+    describe,
     fixed_layout_figure,
+    hatch_padding,
     new_axes,
 )
 
@@ -75,7 +76,7 @@ class _PoolingArtists:
         self.chosen = Rectangle((0, 0), 1, 1, fill=False, ec=KERNEL_COLOR, lw=2.2)
         for ax, patches in ((self.ax_in, (self.border, self.window, self.neighbour)),
                             (self.ax_win, (self.chosen,)), (self.ax_out, (self.unit,))):
-            ax.set_facecolor(PADDING_COLOR)
+            hatch_padding(ax)
             for patch in patches:
                 ax.add_patch(patch)
         self.texts = []
@@ -178,7 +179,10 @@ def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=
     art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
     _place(art.unit, r, c, 1, 1)
     art.ax_out.set_title(f"output {oh} × {ow}")
-    return fig
+    return describe(fig, f"Left: the input feature map {h} × {w} with the hatched padding and the "
+                         f"{mode}-pooling window of output unit ({r}, {c}) outlined. Middle: that "
+                         f"window's numbers, the chosen value outlined. Right: the output {oh} × {ow}; "
+                         f"unit ({r}, {c}) = {out[r, c]:.4g}.")
 
 
 @rule.checked(shifts=rule.array(1), changes=rule.mapping(rule.array(1)))
@@ -212,5 +216,6 @@ def plot_shift_tolerance(shifts, changes, ax=None):
            ylabel="relative change of the features", xticks=list(shifts))
     ax.set_ylim(bottom=0)
     ax.legend(title="pooling")
-    return fig
+    return describe(ax, "Line plot: relative change of the features (y) against the shift of the "
+                        "digit in pixels (x), one line per pooling: " + ", ".join(map(str, changes)) + ".")
 

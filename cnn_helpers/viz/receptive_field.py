@@ -7,7 +7,16 @@ theoretical region.
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_CMAP, INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, PADDING_COLOR, fixed_layout_figure, new_axes
+from ._common import (
+    INPUT_CMAP,
+    INPUT_COLOR,
+    KERNEL_COLOR,
+    OUTPUT_CMAP,
+    describe,
+    fixed_layout_figure,
+    hatch_padding,
+    new_axes,
+)
 
 RF_FIGURE_DPI = 72  # the explorer's PNG resolution (small PNGs keep updates fast)
 
@@ -95,7 +104,7 @@ def plot_receptive_field(image, regions, labels=None, title=None, ax=None):
         raise ValueError(f"labels has {len(labels)} entries for {len(regions)} regions; give one label per region")
     fig, ax = new_axes(ax, figsize=(4.0, 4.0))
     h, w = picture.shape[:2]
-    ax.set_facecolor(PADDING_COLOR)
+    hatch_padding(ax)
     ax.imshow(picture, cmap=INPUT_CMAP, vmin=0.0, vmax=1.0)
     ax.add_patch(Rectangle((-0.5, -0.5), w, h, fill=False, ec=INPUT_COLOR, lw=1.2, ls=":"))
     styles = ("-", "--", ":", "-.")  # one line style per region, so overlapping regions stay apart
@@ -112,7 +121,8 @@ def plot_receptive_field(image, regions, labels=None, title=None, ax=None):
         sizes = sorted({region_size(r) for r in regions})
         title = "receptive field: " + ", ".join(f"{a} × {b}" for a, b in sizes) + " input pixels"
     ax.set_title(title)
-    return fig
+    return describe(ax, f"{title}. The input image with the receptive-field region(s) outlined in "
+                        "red; the hatched area outside the image is padding.")
 
 
 @rule.checked(depths=rule.array(1), sizes=rule.mapping(rule.array(1)))
@@ -139,7 +149,8 @@ def plot_rf_growth(depths, sizes: dict, ax=None):
            ylabel="rf_size (input pixels)", xticks=list(depths))
     ax.legend()
     ax.grid(alpha=0.3)
-    return fig
+    return describe(ax, "Line plot: the receptive field (rf_size in input pixels, y) against the "
+                        "number of layers (x) for " + ", ".join(map(str, sizes)) + ".")
 
 
 @rule.checked(erf=rule.array(2, "(H, W)"), region=rule.region(), title=rule.optional(rule.text()))
@@ -178,7 +189,9 @@ def plot_effective_receptive_field(erf, region, title=None, ax=None):
     xlim, ylim = _region_bounds((h, w), [region])
     ax.set(xlim=xlim, ylim=ylim, xlabel="input column", ylabel="input row",
            title=title or "effective receptive field")
-    return fig
+    return describe(ax, f"{title or 'effective receptive field'}: a heat map of the gradient's magnitude "
+                        "over the input, brightest in the centre, with the theoretical receptive "
+                        "field outlined in red.")
 
 
 class _RFArtists:
@@ -193,7 +206,7 @@ class _RFArtists:
         self.border = Rectangle((0, 0), 1, 1, fill=False, ec=INPUT_COLOR, lw=1.2, ls=":")
         self.region = Rectangle((0, 0), 1, 1, fill=True, fc=KERNEL_COLOR + "33", ec=KERNEL_COLOR, lw=2.2)
         self.unit = Rectangle((0, 0), 1, 1, fill=False, ec=KERNEL_COLOR, lw=2.2)
-        self.ax_in.set_facecolor(PADDING_COLOR)
+        hatch_padding(self.ax_in)
         for ax, patch in ((self.ax_in, self.border), (self.ax_in, self.region), (self.ax_out, self.unit)):
             ax.add_patch(patch)
         for ax in (self.ax_in, self.ax_out):  # no ticks: tick text is a third of a redraw; titles say it
@@ -276,7 +289,10 @@ def plot_rf_explorer(image, region, output_size, unit, fig=None):
     art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
     art.unit.set_xy((unit[1] - 0.5, unit[0] - 0.5))
     art.ax_out.set_title(f"output {oh} × {ow}: unit ({unit[0]}, {unit[1]})", fontsize=10, y=1.0)
-    return fig
+    return describe(fig, f"Left: the input with the receptive-field region of the selected unit filled "
+                         f"and outlined in red, rows {top} to {bottom}, columns {left} to {right} "
+                         f"({rh} × {rw} pixels); the hatched area is padding. Right: the output grid "
+                         f"{oh} × {ow} with unit ({unit[0]}, {unit[1]}) outlined.")
 
 
 def _pair_text(pair) -> str:

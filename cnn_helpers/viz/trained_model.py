@@ -7,7 +7,7 @@ feature-map explorer's figure.
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, new_axes
+from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, describe, new_axes
 
 
 @rule.checked(matrix=rule.array(2, "(classes, classes)"))
@@ -48,7 +48,9 @@ def plot_confusion_matrix(matrix, ax=None):
     ax.set(title=f"confusion matrix: {int(np.trace(matrix))} of {int(matrix.sum())} right",
            xlabel="predicted class", ylabel="true class")
     fig.colorbar(image, ax=ax, label="log(1 + count)")
-    return fig
+    return describe(ax, f"Confusion matrix, true class (rows) against predicted class (columns): "
+                        f"{int(np.trace(matrix))} of {int(matrix.sum())} right on the diagonal; each "
+                        "cell shows its count.")
 
 
 def _grid(fig, count: int, columns: int, figsize_per: float = 1.1):
@@ -107,7 +109,7 @@ def plot_misclassified(images, labels, predictions, columns: int = 8, max_images
         ax.imshow(images[i].reshape(images.shape[-2:]), cmap=INPUT_CMAP)
         ax.set_title(f"{labels[i]} → {predictions[i]}", fontsize=9, color=KERNEL_COLOR)
     fig.suptitle(f"{len(wrong)} of {len(labels)} images wrong (true → predicted); showing {len(shown)}")
-    return fig
+    return describe(fig, f"{len(shown)} misclassified digits, each titled true class → predicted class.")
 
 
 @rule.checked(weight=rule.array(4, "(out_channels, in_channels, kH, kW)"), columns=rule.integer(1))
@@ -151,7 +153,8 @@ def plot_filters(weight, columns: int = 8, fig=None):
         ax.set_title(f"filter {k}", fontsize=8)
     c_out, c_in, kh, kw = weight.shape
     fig.suptitle(f"{c_out} learned {kh}×{kw} kernels (input channel 0 of {c_in}); red > 0 > blue")
-    return fig
+    return describe(fig, f"{c_out} learned {kh}×{kw} kernels as small images, red for positive weights "
+                         "and blue for negative.")
 
 
 @rule.checked(points=rule.array(2, "(N, 2)"), labels=rule.array(1), title=rule.text())
@@ -192,7 +195,8 @@ def plot_embedding(points, labels, title: str, ax=None):
         ax.text(x, y, str(cls), fontsize=14, weight="bold", color=colour, ha="center", va="center",
                 bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": colour})
     ax.set(title=title, xlabel="component 1", ylabel="component 2")
-    return fig
+    return describe(ax, f"Scatter plot: {title}. One point per image, each class with its own colour "
+                        "and marker and its digit written at its centre.")
 
 
 @rule.checked(maps=rule.array(3, "(C, H, W)"), columns=rule.integer(1))
@@ -289,5 +293,5 @@ def plot_feature_maps(image, maps, image_title: str, maps_title: str, columns: i
     art.image_maps.set_extent((-0.5, mosaic.shape[1] - 0.5, mosaic.shape[0] - 0.5, -0.5))
     art.image_maps.set_clim(low, high if high > low else low + 1.0)
     art.ax_maps.set_title(maps_title, fontsize=10)
-    return fig
+    return describe(fig, f"Left: {image_title}. Right: {maps_title}, tiled, bright where the map responds strongly.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from .. import _validation as rule
-from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR
+from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, describe
 
 LOSS_LIMITS = (0.005, 5.0)  # cross-entropy: ln 10 = 2.3 for a guess among 10 classes, ~0.01 when nearly perfect
 ACCURACY_LIMITS = (0.1, 0.999)  # chance for 10 classes up to 99.9%
@@ -139,7 +139,13 @@ def plot_training_curves(history, epochs: int | None = None, fig=None):
     art.accuracy.set_data(x[: len(accuracy)], accuracy)
     art.last.set_text(f"{100 * accuracy[-1]:.1f}%" if len(accuracy) else "")
     art.last.xy = (len(accuracy), accuracy[-1]) if len(accuracy) else (1, 0.5)
-    return fig
+    latest = (f" After epoch {done}: train loss {history.train_loss[-1]:.3g}" if done else " No epoch yet.")
+    if done and len(history.validation_loss):
+        latest += f", validation loss {history.validation_loss[-1]:.3g}"
+    if done and len(accuracy):
+        latest += f", validation accuracy {100 * accuracy[-1]:.1f}%"
+    return describe(fig, "Left: training loss (circles) and validation loss (squares) per epoch, log scale. "
+                         f"Right: validation accuracy per epoch.{latest}{'.' if done else ''}")
 
 
 @rule.checked(fig=rule.figure())
