@@ -256,6 +256,18 @@ def figure():
     return rule
 
 
+def axes(figure_too: bool = False):
+    """A rule: a matplotlib Axes (anything with ``get_xlim`` and ``figure``), or a Figure too if ``figure_too``."""
+    def rule(value, name):
+        if figure_too and hasattr(value, "savefig") and not isinstance(value, type):
+            return value
+        if not (hasattr(value, "get_xlim") and hasattr(value, "figure")) or isinstance(value, type):
+            allowed = "a matplotlib Axes or Figure" if figure_too else "a matplotlib Axes"
+            raise TypeError(f"{name} must be {allowed}, e.g. from new_axes(), got {type(value).__name__}")
+        return value
+    return rule
+
+
 def size_pair():
     """A rule: a (width, height) pair of positive numbers in inches."""
     return sequence(number(minimum=0.01, maximum=100), length=2, example="(4.0, 3.0)")

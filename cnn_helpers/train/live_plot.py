@@ -72,7 +72,9 @@ class LivePlot:
             return
         from IPython.display import Image
 
-        picture = Image(data=self._viz.training_curves_png(self.figure), format="png")
+        # The alt text travels in the output's metadata: the saved notebook and the site describe the plot.
+        picture = Image(data=self._viz.training_curves_png(self.figure), format="png",
+                        metadata={"alt": self._viz.figure_alt(self.figure)})
         if self._handle is None:
             self._handle = self._show(picture, display_id=True)
         else:
@@ -93,6 +95,65 @@ def _make_plot(live_plot, epochs: int):
 
 
 def _progress_bar(total: int, enabled: bool):
+    """tqdm's bar: in a notebook a widget whose saved output ends finished (:class:`_SavedFinishedBar`)."""
     from tqdm.auto import tqdm
 
+    if enabled and _notebook_display() is not None:
+        try:
+            from tqdm.notebook import tqdm_notebook
+        except ImportError:  # tqdm.auto falls back to the text bar too
+            tqdm_notebook = None
+        if tqdm_notebook is not None and issubclass(tqdm, tqdm_notebook):
+            return _saved_finished_bar(tqdm_notebook)(total=total, desc="training", unit="batch", leave=True)
     return tqdm(total=total, desc="training", unit="batch", disable=not enabled, leave=True)
+
+
+def finished_bar_text(bar) -> str:
+    """A bar's state without its timings: ``"training: 100%|██████████| 440/440"`` (the same every run)."""
+    return bar.format_meter(bar.n, bar.total, 0, prefix=bar.desc, unit=bar.unit,
+                            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt}", ncols=60)
+
+
+class _BarView:
+    """What a notebook saves of a progress bar: the widget, and its final state as text and HTML.
+
+    tqdm's widget is displayed when training starts, so a saved notebook would hold its first
+    state, ``0%| | 0/440``. This object is displayed instead and displayed again when the bar
+    closes (``display_id``), so the saved output is the finished bar with its count; JupyterLab
+    still shows the live widget, and a page without a kernel shows the text or the HTML.
+    """
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def _repr_mimebundle_(self, **kwargs):
+        import html
+
+        data = self.bar.container._repr_mimebundle_(**kwargs) or {}
+        text = finished_bar_text(self.bar)
+        data["text/plain"] = text
+        unit = self.bar.unit + ("es" if self.bar.unit.endswith(("ch", "sh", "s", "x")) else "s")
+        label = f"{self.bar.desc}: {self.bar.n} of {self.bar.total} {unit}"
+        data["text/html"] = (f'<div class="cnn-progress"><progress value="{self.bar.n}" max="{self.bar.total}" '
+                             f'aria-label="{html.escape(label)}"></progress> <code>{html.escape(text)}</code></div>')
+        return data
+
+
+def _saved_finished_bar(tqdm_notebook):
+    """tqdm's notebook bar, displayed through a :class:`_BarView` that is refreshed when it closes."""
+
+    class SavedFinishedBar(tqdm_notebook):
+        def __init__(self, *args, **kwargs):
+            from IPython.display import display
+
+            super().__init__(*args, display=False, **kwargs)
+            self.displayed = True  # tqdm's own delayed display must not show the widget a second time
+            self._handle = display(_BarView(self), display_id=True)
+
+        def close(self):
+            super().close()
+            handle, self._handle = getattr(self, "_handle", None), None
+            if handle is not None:
+                handle.update(_BarView(self))
+
+    return SavedFinishedBar

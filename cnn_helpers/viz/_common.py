@@ -23,6 +23,7 @@ PADDING_HATCH = "////"    # and hatched, so the padding does not rest on colour 
 PADDING_HATCH_COLOR = "#c08080"
 
 
+@rule.checked(ax=rule.axes())
 def hatch_padding(ax) -> None:
     """Shade and hatch the background of ``ax``: what the image does not cover is padding.
 
@@ -40,6 +41,7 @@ def _figure_of(target):
     return target.figure
 
 
+@rule.checked(target=rule.axes(figure_too=True), text=rule.text())
 def describe(target, text: str):
     """Give the picture of ``target`` (an Axes or a Figure) a description, its alt text.
 
@@ -74,6 +76,7 @@ def _alt_bundle(fig, include=None, exclude=None):
     return {}, {"image/png": {"alt": figure_alt(fig)}}
 
 
+@rule.checked(fig=rule.axes(figure_too=True))
 def figure_alt(fig) -> str:
     """The alt text of ``fig``: its title and the descriptions its plotting functions gave (:func:`describe`).
 

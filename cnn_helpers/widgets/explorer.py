@@ -4,10 +4,17 @@ It wires controls (sliders, buttons) to a pure ``render(fig, **values)`` functio
 redraws a persistent matplotlib figure and returns the numbers to show as HTML. A setting
 that makes no sense (a ``ValueError`` from the render function) shows a plain message,
 never a traceback.
+
+Readable without a kernel: an Explorer's output also carries its current picture as PNG
+(with alt text), its numbers and picture as HTML and its settings as plain text
+(:meth:`Explorer._repr_mimebundle_`). JupyterLab with a kernel shows the live widget; a saved
+notebook read on GitHub, nbviewer, ``nbconvert --to html``, nbgrader's feedback or the course
+website shows the picture and the numbers of the setting it was saved with.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import time
 from collections.abc import Callable
@@ -18,6 +25,9 @@ from .. import viz
 
 STALE_CLASS = "explorer-stale"  # wraps the numbers of the last good setting while a message shows
 STALE_NOTE = "The sliders' setting has no result; these numbers are from the last setting that worked:"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STATIC_CLASS = "cnn-explorer-static"  # the saved picture and numbers, shown where no kernel runs
+STATIC_NOTE = "A saved view of an interactive explorer: run the notebook to move its controls."
 
 
 class Explorer(widgets.VBox):
@@ -71,6 +81,7 @@ class Explorer(widgets.VBox):
         )
         self.add_class("cnn-explorer")  # every explorer: found by the browser tests
         self.add_class(css_class)
+        self.css_class = css_class
         self.update()
 
     @property
@@ -102,6 +113,7 @@ class Explorer(widgets.VBox):
         if picture:
             self.image.value = png
             self._picture_current = True
+        self.image.tooltip = self.alt_text  # the live picture's description (its title attribute)
         self.image.layout.visibility = None  # the default: shown
         self.last_update_ms = (time.perf_counter() - start) * 1e3
 
@@ -117,3 +129,50 @@ class Explorer(widgets.VBox):
         if self._good_numbers:
             self.numbers.value = (f'<div class="{STALE_CLASS}"><div style="color:#a00">{STALE_NOTE}</div>'
                                   f'<div style="opacity:0.45">{self._good_numbers}</div></div>')
+
+    # --- readable without a kernel -------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        """The explorer's name in words, from its CSS class: ``"conv explorer"``."""
+        return self.css_class.replace("-", " ")
+
+    def settings_text(self) -> str:
+        """The current setting in words: ``"kernel_size 5, stride 1, ..."``."""
+        return ", ".join(f"{name} {value}" for name, value in self.values.items())
+
+    @property
+    def alt_text(self) -> str:
+        """What the picture shows, in words: the figure's description and the setting it is drawn for."""
+        return f"{viz.figure_alt(self.fig)} ({self.title} at {self.settings_text()}.)"
+
+    def static_html(self) -> str:
+        """The picture (an ``<img>`` with alt text) and the numbers as HTML, for pages without a kernel."""
+        showing_picture = self._picture_current and not self.message.value and self.image.value
+        picture = ""
+        if showing_picture:
+            data = base64.b64encode(self.image.value).decode("ascii")
+            picture = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt_text)}" '
+                       'style="max-width:100%;background:#fff">')
+        return (f'<div class="{STATIC_CLASS} {self.css_class}">'
+                f'<p><em>{html.escape(STATIC_NOTE)}</em> Setting: {html.escape(self.settings_text())}.</p>'
+                f'{self.message.value}{picture}<div class="cnn-explorer-numbers">{self.numbers.value}</div></div>')
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus its picture (PNG with alt text), numbers (HTML) and setting (text).
+
+        A front end with the widget manager and a kernel (JupyterLab) ranks the widget view
+        first and shows the live explorer; nbconvert, nbviewer, GitHub, nbgrader's feedback
+        and the course website skip a widget whose state was not saved and show the HTML or
+        the PNG. nbval compares the text and the HTML (the PNG's bytes are sanitised), which
+        depend only on the setting.
+        """
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data["text/plain"] = (f"{self.title} at {self.settings_text()} "
+                              "(a saved view: run the notebook to move its controls)")
+        data["text/html"] = self.static_html()
+        metadata = {}
+        if self._picture_current and not self.message.value and self.image.value:
+            data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+            metadata["image/png"] = {"alt": self.alt_text}
+        return data, metadata
