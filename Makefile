@@ -36,7 +36,7 @@ execute: $(STAMP)  ## re-execute every notebook in place, deterministically; reg
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
 	$(PY) tools/unsolved_notebooks.py $(NOTEBOOKS)
 
-bench: $(STAMP) $(ISTAMP)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README; then 30 simulated students graded
+bench: $(STAMP) $(ISTAMP) $(SSTAMP) $(SITE_NPM)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README; then 30 simulated students graded
 	$(PY) tools/bench.py --update-readme
 	$(PY) deploy/load_bench.py --students 30
 
@@ -49,8 +49,8 @@ COURSE ?= build/course
 
 .PHONY: instructor-setup student instructor-test lock
 
-lock: $(STAMP) $(ISTAMP)  ## rewrite constraints.txt from the versions installed in .venv and .venv-instructor
-	$(PY) tools/write_lock.py $(VENV) $(IVENV)
+lock: $(STAMP) $(ISTAMP) $(SSTAMP)  ## rewrite constraints.txt from the versions installed in .venv, .venv-instructor and .venv-site
+	$(PY) tools/write_lock.py $(VENV) $(IVENV) $(SVENV)
 
 $(ISTAMP): pyproject.toml constraints.txt
 	test -x $(IPY) || $(PYTHON) -m venv $(IVENV)
@@ -83,3 +83,28 @@ hub: $(ISTAMP) $(PROXY)  ## start JupyterHub for a class on this server (as root
 
 test-hub: $(STAMP) $(ISTAMP) $(PROXY)  ## a whole class on a real JupyterHub on loopback, and hostile submissions (root)
 	CNN_COURSE_TEST_HUB=1 $(PY) -m pytest -p no:cacheprovider tests/test_hub.py
+
+# --- the course website (site/, tools/build_site.py) ---
+# Jupyter Book 1 gets its own venv (pyproject's site extra, through the lock), so it cannot change
+# the students' environment; MathJax and axe-core come from npm, pinned by site/package-lock.json.
+SVENV  := .venv-site
+SPY    := $(SVENV)/bin/python
+SSTAMP := $(SVENV)/.installed
+SITE_NPM := site/node_modules/.installed
+
+.PHONY: site test-site
+
+$(SSTAMP): pyproject.toml constraints.txt
+	test -x $(SPY) || $(PYTHON) -m venv $(SVENV)
+	$(SPY) -m pip install --quiet -c constraints.txt jupyter-book
+	touch $(SSTAMP)
+
+$(SITE_NPM): site/package.json site/package-lock.json
+	npm ci --prefix site --no-audit --no-fund
+	touch $(SITE_NPM)
+
+site: $(SSTAMP) $(SITE_NPM)  ## the course website from the notebooks' stored outputs (no execution, no network) into build/site/html
+	$(SPY) tools/build_site.py --out build/site
+
+test-site: $(STAMP) $(SSTAMP) $(SITE_NPM)  ## build the site and check every page in chromium: no script errors, pictures, links, axe-core
+	CNN_COURSE_TEST_SITE=1 $(PY) -m pytest -p no:cacheprovider tests/test_site.py

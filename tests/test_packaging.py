@@ -85,9 +85,14 @@ def test_this_environment_is_the_locked_one():
 def test_every_install_command_goes_through_the_lock():
     makefile = (ROOT / "Makefile").read_text()
     installs = [line.strip() for line in makefile.splitlines() if "pip install" in line]
-    assert len(installs) == 2 and all("-c constraints.txt" in line for line in installs), installs
+    # three environments: .venv (students), .venv-instructor (nbgrader, hub), .venv-site (Jupyter Book)
+    assert len(installs) == 3 and all("-c constraints.txt" in line for line in installs), installs
     assert "$(STAMP): pyproject.toml constraints.txt" in makefile
     assert "$(ISTAMP): pyproject.toml constraints.txt" in makefile
+    assert "$(SSTAMP): pyproject.toml constraints.txt" in makefile
+    site_install = next(line for line in installs if "$(SPY)" in line)
+    site_names = {_name(r) for r in _pyproject()["project"]["optional-dependencies"]["site"]}
+    assert set(site_install.split()[-len(site_names):]) == site_names, "make site installs pyproject's site extra"
     pip = next(d["pip"] for d in _environment()["dependencies"] if isinstance(d, dict))
     assert "-c constraints.txt" in [line.strip() for line in pip], "environment.yml must install through the lock"
     assert "make test" in (ROOT / ".ci" / "run").read_text()

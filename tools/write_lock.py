@@ -1,6 +1,6 @@
 """Write constraints.txt: the exact versions of .venv and .venv-instructor, the ones that made the stored outputs.
 
-Usage: python tools/write_lock.py .venv .venv-instructor   (``make lock``)
+Usage: python tools/write_lock.py .venv .venv-instructor .venv-site   (``make lock``)
 
 pyproject.toml states compatible ranges, so the package installs into environments that
 already hold other versions (Colab, a hub image, conda). The project's own commands (make,
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = """\
 # The exact versions that reproduce the stored notebook outputs (written by `make lock`, i.e.
-# tools/write_lock.py, from .venv and .venv-instructor). make, CI and environment.yml install with
+# tools/write_lock.py, from .venv, .venv-instructor and .venv-site). make, CI and environment.yml install with
 # `pip install -c constraints.txt ...`; pyproject.toml keeps compatible ranges for other environments.
 # jsonschema stays below 4.25 here: 4.25+ compiles a grammar for a second in every process that
 # imports nbformat (tests/test_packaging.py::test_importing_nbformat_compiles_no_grammar).
