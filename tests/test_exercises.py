@@ -6,18 +6,16 @@ import sys
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from cnn_helpers import exercises
 from cnn_helpers.exercises import (
     WrongAnswer,
     check_conv1d_output_shape,
     check_layers_with_weights,
+    check_locally_connected_parameters,
     check_most_confused,
     check_probabilities,
-    check_same_padding,
     check_spectrogram_shape,
-    check_sum_pool,
 )
 
 # --- shared mechanism ---
@@ -167,78 +165,7 @@ def test_conv1d_output_shape():
         check_conv1d_output_shape((1, 8, 10.0))
 
 
-# --- 02 convolution ---
-
-
-def test_conv_output_size_right_answer_is_pytorchs():
-    from cnn_helpers.exercises import check_conv_output_size
-
-    layer = torch.nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)
-    expected = layer(torch.zeros(1, 3, 224, 224)).shape[-1]
-    assert "Correct!" in check_conv_output_size(expected)
-    assert "Correct!" in check_conv_output_size(np.int64(expected))
-
-
-@pytest.mark.parametrize(("answer", "match"), [
-    (111, "forget the \\+ 1"),
-    (109, "left out the padding"),
-    (224, "output with stride 1"),
-    (113, "rounded up"),
-    (56, "H_out = "),
-    ((112, 112), "give one int"),
-    (112.0, "should be a whole number"),
-    (None, "should be a whole number"),
-])
-def test_conv_output_size_hints(answer, match):
-    from cnn_helpers.exercises import check_conv_output_size
-
-    with pytest.raises(WrongAnswer, match=match):
-        check_conv_output_size(answer)
-
-
-def test_conv_parameters_right_answer_is_pytorchs():
-    from cnn_helpers.exercises import check_conv_parameters
-
-    expected = sum(p.numel() for p in torch.nn.Conv2d(3, 16, kernel_size=5).parameters())
-    assert "Correct!" in check_conv_parameters(expected)
-
-
-@pytest.mark.parametrize(("answer", "match"), [
-    (1200, "weights only"),
-    (416, "spans every input channel"),
-    (400, "spans every input channel"),
-    (1248, "one bias per kernel"),
-    (76, "that is one kernel"),
-    (1000, "C_in × k × k"),
-    ("1216", "should be a whole number"),
-])
-def test_conv_parameters_hints(answer, match):
-    from cnn_helpers.exercises import check_conv_parameters
-
-    with pytest.raises(WrongAnswer, match=match):
-        check_conv_parameters(answer)
-
-
-def test_same_padding_right_answer_keeps_the_size_in_pytorch():
-    from cnn_helpers.exercises import check_same_padding
-
-    assert torch.nn.Conv2d(1, 1, 5, padding=2)(torch.zeros(1, 1, 28, 28)).shape[-2:] == (28, 28)
-    assert "Correct!" in check_same_padding(2)
-
-
-@pytest.mark.parametrize(("answer", "match"), [
-    (4, "total the kernel needs"),
-    (5, "not the kernel size"),
-    (0, "fits only 24 times"),
-    (3, "the output is 30 × 30"),
-    (-1, "it is >= 0"),
-    ("same", "should be a whole number"),
-])
-def test_same_padding_hints(answer, match):
-    from cnn_helpers.exercises import check_same_padding
-
-    with pytest.raises(WrongAnswer, match=match):
-        check_same_padding(answer)
+# --- 02 convolution (conv2d and the explorer prediction: tests/test_exercises_convolution.py) ---
 
 
 def _locally_connected_parameter_count(size, in_channels, out_channels, kernel_size, padding):
@@ -272,196 +199,19 @@ def test_locally_connected_parameters_hints(answer, match):
         check_locally_connected_parameters(answer)
 
 
-@pytest.mark.parametrize("name", ["check_conv_output_size", "check_conv_parameters", "check_same_padding",
-                                  "check_locally_connected_parameters"])
-def test_02_checks_fail_on_an_unanswered_stub(name):
+def test_02_check_fails_on_an_unanswered_stub():
     # A student version runs `raise NotImplementedError()` instead of the solution; a student
     # who then assigns a placeholder such as None must still fail the check, with a type hint.
-    from cnn_helpers import exercises
+    from cnn_helpers.exercises import check_locally_connected_parameters
 
     with pytest.raises(WrongAnswer, match="should be a whole number"):
-        getattr(exercises, name)(None)
+        check_locally_connected_parameters(None)
 
 
-# --- 04 pooling ---
+# --- 04 pooling: tests/test_exercises_pooling.py ---
 
 
-def test_pool_output_size():
-    from cnn_helpers.exercises import check_pool_output_size
-
-    assert check_pool_output_size(9).startswith("Correct!")
-    assert check_pool_output_size(np.int64(9)).startswith("Correct!")
-    with pytest.raises(WrongAnswer, match="stride defaults to kernel_size"):
-        check_pool_output_size(26)
-    with pytest.raises(WrongAnswer, match=r"off by one: did you forget the \+ 1"):
-        check_pool_output_size(8)
-    with pytest.raises(WrongAnswer, match="you rounded up"):
-        check_pool_output_size(10)
-    with pytest.raises(WrongAnswer, match=r"28 / 3 = 9.333 is not.*round down"):
-        check_pool_output_size(28 / 3)
-    with pytest.raises(WrongAnswer, match="a 2 × 2 window halves the map"):
-        check_pool_output_size(14)
-    with pytest.raises(WrongAnswer, match="should be a whole number"):
-        check_pool_output_size("9")
-    with pytest.raises(WrongAnswer, match="with stride = kernel_size"):
-        check_pool_output_size(3)
-
-
-def test_max_pool_by_hand():
-    from cnn_helpers.exercises import POOL_EXERCISE_MAP, check_max_pool_by_hand
-
-    x = torch.tensor(POOL_EXERCISE_MAP)
-    assert check_max_pool_by_hand([[6, 5], [8, 9]]).startswith("Correct!")
-    assert check_max_pool_by_hand(torch.nn.MaxPool2d(2)(x[None])[0]).startswith("Correct!")
-    with pytest.raises(WrongAnswer, match="that is average pooling"):
-        check_max_pool_by_hand([[3.5, 2.0], [2.75, 5.75]])
-    with pytest.raises(WrongAnswer, match="that is sum pooling"):
-        check_max_pool_by_hand([[14, 8], [11, 23]])
-    with pytest.raises(WrongAnswer, match="smallest value"):
-        check_max_pool_by_hand([[1, 0], [0, 3]])
-    with pytest.raises(WrongAnswer, match="rows and columns are swapped"):
-        check_max_pool_by_hand([[6, 8], [5, 9]])
-    with pytest.raises(WrongAnswer, match="means stride 1"):
-        check_max_pool_by_hand(torch.nn.functional.max_pool2d(x[None], 2, stride=1)[0])
-    with pytest.raises(WrongAnswer, match=r"should be 2 × 2.*got shape \(4,\)"):
-        check_max_pool_by_hand([6, 5, 8, 9])
-    with pytest.raises(WrongAnswer, match="1 of the 4 values are wrong"):
-        check_max_pool_by_hand([[6, 5], [8, 7]])
-    with pytest.raises(WrongAnswer, match="should be a 2-D array of numbers"):
-        check_max_pool_by_hand([["six", 5], [8, 9]])
-
-
-def test_sum_pool():
-    import torch.nn.functional as F
-
-    from cnn_helpers.exercises import check_sum_pool
-
-    assert check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size) * kernel_size**2).startswith("Correct")
-    assert check_sum_pool(lambda x, kernel_size: torch.nn.LPPool2d(1, kernel_size)(x)).startswith("Correct")
-    with pytest.raises(WrongAnswer, match="that is the average"):
-        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size))
-    with pytest.raises(WrongAnswer, match="you multiplied by kernel_size; a 2 × 2 window holds 2·2 = 4 values"):
-        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size) * kernel_size)
-    with pytest.raises(WrongAnswer, match=r"should have shape \(2, 3, 6, 4\), got \(2, 3, 11, 8\).*default stride"):
-        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size, stride=1) * kernel_size**2)
-    with pytest.raises(WrongAnswer, match="differs from nn.LPPool2d"):
-        check_sum_pool(lambda x, kernel_size: F.max_pool2d(x, kernel_size))
-    with pytest.raises(WrongAnswer, match="should return a tensor, got ndarray"):
-        check_sum_pool(lambda x, kernel_size: (F.avg_pool2d(x, kernel_size) * kernel_size**2).numpy())
-    with pytest.raises(WrongAnswer, match="should be a function"):
-        check_sum_pool(F.avg_pool2d(torch.ones(1, 1, 4, 4), 2))
-
-
-def test_linear_params_without_pooling():
-    from cnn_helpers.exercises import check_linear_params_without_pooling
-
-    assert check_linear_params_without_pooling(250_890).startswith("Correct! 250,890 instead of 15,690: 16 times")
-    with pytest.raises(WrongAnswer, match="also has a bias"):
-        check_linear_params_without_pooling(250_880)
-    with pytest.raises(WrongAnswer, match="that is the course model's Linear"):
-        check_linear_params_without_pooling(15_690)
-    with pytest.raises(WrongAnswer, match="with one pooling layer"):
-        check_linear_params_without_pooling(32 * 14 * 14 * 10 + 10)
-    with pytest.raises(WrongAnswer, match="in_features"):
-        check_linear_params_without_pooling(25_088)
-    with pytest.raises(WrongAnswer, match="that is the whole model without pooling"):
-        check_linear_params_without_pooling(264_138)
-    with pytest.raises(WrongAnswer, match="conv2 outputs"):
-        check_linear_params_without_pooling(263_338)
-
-
-@pytest.mark.parametrize("checker", ["check_pool_output_size", "check_max_pool_by_hand",
-                                     "check_linear_params_without_pooling"])
-def test_04_student_stub_fails(checker):
-    from cnn_helpers import exercises
-
-    with pytest.raises(WrongAnswer):  # the stub leaves the answer unset: nbgrader's None-like default
-        getattr(exercises, checker)(None)
-
-
-def test_04_sum_pool_stub_fails():
-    from cnn_helpers.exercises import check_sum_pool
-
-    def sum_pool(x, kernel_size):
-        raise NotImplementedError()
-
-    with pytest.raises(NotImplementedError):
-        check_sum_pool(sum_pool)
-
-
-# --- 03 receptive field ---
-
-
-def test_three_convs_rf_right_answer_passes(capsys):
-    from cnn_helpers.exercises import check_three_convs_rf
-
-    assert check_three_convs_rf(7).startswith("Correct!")
-    assert check_three_convs_rf(np.int64(7)).startswith("Correct!")
-    assert "Correct!" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(("answer", "match"), [
-    (9, "added the kernel sizes"),
-    (27, "multiplied the kernel sizes"),
-    (5, "two 3×3 layers"),
-    (8, "Off by one"),
-    (15, "Start from RF = 1"),
-    ((7, 7), "one int"),
-    ("7", "should be an int"),
-    (None, "should be an int"),
-    (True, "should be an int"),
-])
-def test_three_convs_rf_mistakes_get_specific_hints(answer, match):
-    from cnn_helpers.exercises import check_three_convs_rf
-
-    with pytest.raises(WrongAnswer, match=match):
-        check_three_convs_rf(answer)
-
-
-def test_strided_rf_right_answer_passes():
-    from cnn_helpers.exercises import check_strided_rf
-
-    assert "= 11" in check_strided_rf(11)
-
-
-@pytest.mark.parametrize(("answer", "match"), [
-    (7, "without the stride"),
-    (9, "every layer above it"),
-    (22, "does not double the whole"),
-    (14, "does not double the whole"),
-    (12, "Go top-down"),
-    (11.0, "should be an int"),
-])
-def test_strided_rf_mistakes_get_specific_hints(answer, match):
-    from cnn_helpers.exercises import check_strided_rf
-
-    with pytest.raises(WrongAnswer, match=match):
-        check_strided_rf(answer)
-
-
-def test_unit_region_right_answer_passes():
-    from cnn_helpers.exercises import check_unit_region
-
-    assert check_unit_region(((2, 17), (14, 29))).startswith("Correct!")
-    assert check_unit_region([[2, 17], [14, 29]]).startswith("Correct!")  # lists are fine too
-
-
-@pytest.mark.parametrize(("answer", "match"), [
-    (((14, 29), (2, 17)), "swapped"),
-    (((8, 23), (20, 35)), "forgot the effective padding"),
-    (((2, 18), (14, 30)), "inclusive"),
-    (((2, 17), (14, 27)), "Do not clip"),
-    (((-2, 13), (4, 19)), "effective stride is the\\s+product"),
-    (((0, 0), (0, 0)), "Use the last row"),
-    ((2, 17), "two pairs of ints"),
-    (((2, 17), (14.0, 29)), "two pairs of ints"),
-    (None, "two pairs of ints"),
-])
-def test_unit_region_mistakes_get_specific_hints(answer, match):
-    from cnn_helpers.exercises import check_unit_region
-
-    with pytest.raises(WrongAnswer, match=match):
-        check_unit_region(answer)
+# --- 03 receptive field (the function and the explorer prediction: tests/test_exercises_receptive_field.py) ---
 
 
 def test_factorised_weights_right_answer_passes():
@@ -488,14 +238,6 @@ def test_factorised_weights_mistakes_get_specific_hints(answers, match):
         check_factorised_weights(*answers)
 
 
-def test_03_checkers_take_their_answers_from_the_calculator():
-    from cnn_helpers.exercises import _course_region, _rf_stack_size
-
-    region, row = _course_region((0, 0))
-    assert region == ((-6, 9), (-6, 9)) and row.rf_size == (16, 16)
-    assert _rf_stack_size([(3, 1)] * 3) == 7 and _rf_stack_size([(3, 2), (3, 1), (3, 1)]) == 11
-
-
 def _notebook_03_exercises():
     """(answer source, check source) of each exercise of notebook 03, by nbgrader grade_id."""
     import json
@@ -513,7 +255,7 @@ def test_03_notebook_has_at_least_three_exercises():
     assert len(_notebook_03_exercises()) >= 3
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(3))
 def test_03_notebook_solutions_pass_and_student_stubs_fail(index):
     import re
 
@@ -524,6 +266,11 @@ def test_03_notebook_solutions_pass_and_student_stubs_fail(index):
     exec(check, namespace)           # ... passes its check cell, hidden tests included
     stub = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "raise NotImplementedError()", answer, flags=re.S)
     student = {}
+    if "def " in stub:  # a coding exercise: the stub raises when the check calls the function
+        exec(setup + stub, student)
+        with pytest.raises(NotImplementedError):
+            exec(check.split("### BEGIN HIDDEN TESTS")[0], student)
+        return
     with pytest.raises(NotImplementedError):
         exec(setup + stub, student)
     with pytest.raises((NameError, WrongAnswer)):  # the answer was never assigned
@@ -797,8 +544,9 @@ def test_06_notebook_solutions_pass_and_student_stubs_fail(index):
 
 def test_convolution_checkers_start_without_torch_s_lazy_imports():
     """PyTorch's answers come from an empty CPU batch: a first meta-device conv imports sympy (a third of a second)."""
-    code = ("import sys\nfrom cnn_helpers.exercises import check_conv_output_size, check_same_padding\n"
-            "check_conv_output_size(112)\ncheck_same_padding(2)\n"
+    code = ("import sys\nimport torch.nn.functional as F\n"
+            "from cnn_helpers.exercises import check_conv2d, check_locally_connected_parameters\n"
+            "check_locally_connected_parameters(28 * 28 * 16 * 26)\ncheck_conv2d(lambda *args: F.conv2d(*args))\n"
             "print(sorted({'torch._dynamo', 'sympy'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
@@ -820,7 +568,8 @@ ODD_ANSWERS = {
 # The given (not the student's) second argument of the two-argument checkers.
 GIVEN = {"check_chw_to_hwc": lambda: torch.zeros(3, 4, 5), "check_accuracy_from_confusion": lambda: [[5, 1], [3, 4]],
          "check_most_confused": lambda: [[5, 1], [3, 4]], "check_probabilities": lambda: torch.zeros(2, 3),
-         "check_factorised_weights": lambda: 27}
+         "check_factorised_weights": lambda: 27, "check_conv_prediction": lambda: 16_800,
+         "check_pooling_prediction": lambda: 4}
 CHECKERS = sorted(name for name in exercises.__all__ if name.startswith("check_"))
 
 
@@ -858,24 +607,11 @@ def test_most_confused_takes_a_tensor_pair_and_refuses_a_0d_one(capsys):
 
 
 def test_counts_given_as_0d_tensors_or_numpy_ints_are_the_numbers_they_hold(capsys):
-    assert check_same_padding(torch.tensor(2)).startswith("Correct!")
-    assert check_same_padding(np.int64(2)).startswith("Correct!")
+    count = 28 * 28 * 16 * 26
+    assert check_locally_connected_parameters(torch.tensor(count)).startswith("Correct!")
+    assert check_locally_connected_parameters(np.int64(count)).startswith("Correct!")
     with pytest.raises(WrongAnswer, match="should be a whole number"):
-        check_same_padding(torch.tensor(2.0))
-
-
-def test_same_padding_answers_a_huge_padding_without_overflowing():
-    with pytest.raises(WrongAnswer, match=r"with padding 10{100} the output is 2\d+ pixels wide; solve 28 \+ 2·p"):
-        check_same_padding(10**100)
-
-
-def test_sum_pool_in_float64_is_checked_as_its_values(capsys):
-    def float64_sum_pool(x, kernel_size):
-        return F.avg_pool2d(x.double(), kernel_size) * kernel_size**2
-
-    assert check_sum_pool(float64_sum_pool).startswith("Correct!")
-    with pytest.raises(WrongAnswer, match="sum_pool should return floats like its input, got dtype torch.int64"):
-        check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size).long())
+        check_locally_connected_parameters(torch.tensor(float(count)))
 
 
 def test_probabilities_name_logits_that_are_not_a_matrix():

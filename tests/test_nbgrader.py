@@ -65,9 +65,16 @@ MIN_EXERCISES = 3
 MISTAKES = {
     "ex00-1-answer": ("batch_numel = 3 * 224 * 224", r"is one image; the batch holds 32 of them"),
     "ex01-1-answer": ("patch_hwc = patch.reshape(64, 48, 3)", r"the shape is right but the numbers are scrambled"),
-    "ex02-1-answer": ("conv_output_height = (224 + 2 * 3 - 7) // 2", r"off by one: did you forget the \+ 1"),
-    "ex03-1-answer": ("rf_size = 3 + 3 + 3", r"You added the kernel sizes"),
-    "ex04-1-answer": ("pool_output_size = 28 - 3 + 1", r"that is the answer for stride 1"),
+    "ex02-1-answer": ("return F.conv2d(x, torch.flip(weight, dims=(2, 3)), bias, stride, padding)",
+                      r"flipped kernel: you computed the mathematicians' convolution"),
+    "ex03-1-answer": ("r, j, p_eff = 1, 1, 0\nfor k, s, p in layers:\n"
+                      "    r, j, p_eff = r + (k - 1), j * s, p_eff + p * j\nreturn r, j, p_eff",
+                      r"stride ignored: after a layer with stride s"),
+    "ex04-3-answer": ("grad = torch.zeros_like(x)\nfor i in range(grad_output.shape[2]):\n"
+                      "    for j in range(grad_output.shape[3]):\n"
+                      "        grad[:, :, i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size] += "
+                      "grad_output[:, :, i:i + 1, j:j + 1]\nreturn grad",
+                      r"gradient sent to every element of the window"),
     "ex05-1-answer": ("position = 3 * 7 + 2 * 7 + 5", r"moving one channel on moves 49 positions, not 7"),
     "ex06-1-answer": ("steps_per_epoch = 4000 // 128", r"counts the full batches only"),
 }

@@ -9,9 +9,9 @@ Submodules, one per notebook plus the shared part:
 - ``_common``: ``WrongAnswer``, ``Feedback``, ``correct``, ``hint`` and the answer checks several notebooks use
 - ``introduction``: notebook 00, numbers in a batch, layers with weights, a dense layer's parameters
 - ``input_layer``: notebook 01, CHW to HWC, the last batch, a spectrogram's and a Conv1d's shapes
-- ``convolution``: notebook 02, output size, parameter counts, same padding, no weight sharing
-- ``receptive_field``: notebook 03, the rf_size of conv stacks, a unit's region, 7×7 vs three 3×3
-- ``pooling``: notebook 04, output size, max pooling by hand, sum pooling, the Linear without pooling
+- ``convolution``: notebook 02, conv2d from scratch, the explorer predicted, no weight sharing
+- ``receptive_field``: notebook 03, a receptive-field function, the explorer predicted, 7×7 vs three 3×3
+- ``pooling``: notebook 04, the explorer predicted, max pooling's forward and backward from scratch
 - ``fully_connected``: notebook 05, flatten order, in_features, a Linear's parameters, softmax
 - ``full_implementation``: notebook 06, steps per epoch, a confusion matrix, the embedding's input
 
@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from ._common import Feedback, WrongAnswer, correct, hint
 from .convolution import (
+    CONV2D_CASES,
+    CONV_PREDICTION,
     COURSE_CONV1,
-    RESNET_STEM,
-    check_conv_output_size,
-    check_conv_parameters,
+    check_conv2d,
+    check_conv_prediction,
     check_locally_connected_parameters,
-    check_same_padding,
 )
 from .full_implementation import (
     STEPS_EXERCISE,
@@ -52,24 +52,20 @@ from .fully_connected import (
 from .input_layer import check_chw_to_hwc, check_conv1d_output_shape, check_last_batch_size, check_spectrogram_shape
 from .introduction import LAYER_KINDS, check_batch_numel, check_dense_parameters, check_layers_with_weights
 from .pooling import (
-    POOL_EXERCISE_MAP,
-    POOL_SIZE_EXERCISE,
-    check_linear_params_without_pooling,
-    check_max_pool_by_hand,
-    check_pool_output_size,
-    check_sum_pool,
+    MAX_POOL_BACKWARD_CASES,
+    MAX_POOL_CASES,
+    POOL_PREDICTION,
+    check_max_pool_backward,
+    check_max_pool_forward,
+    check_pooling_prediction,
 )
 from .receptive_field import (
     FACTORISED_CHANNELS,
-    REGION_UNIT,
-    STRIDED_CONVS,
-    THREE_CONVS,
-    _course_region,  # noqa: F401  (tests check the 03 checkers against the calculator through these)
-    _rf_stack_size,  # noqa: F401
+    RF_PREDICTION,
+    RF_STACKS,
     check_factorised_weights,
-    check_strided_rf,
-    check_three_convs_rf,
-    check_unit_region,
+    check_receptive_field_function,
+    check_rf_prediction,
 )
 
 __all__ = [
@@ -80,14 +76,14 @@ __all__ = [
     # 01 input layer
     "check_chw_to_hwc", "check_last_batch_size", "check_spectrogram_shape", "check_conv1d_output_shape",
     # 02 convolution
-    "RESNET_STEM", "COURSE_CONV1", "check_conv_output_size", "check_conv_parameters", "check_same_padding",
+    "CONV2D_CASES", "CONV_PREDICTION", "COURSE_CONV1", "check_conv2d", "check_conv_prediction",
     "check_locally_connected_parameters",
     # 03 receptive field
-    "THREE_CONVS", "STRIDED_CONVS", "REGION_UNIT", "FACTORISED_CHANNELS", "check_three_convs_rf",
-    "check_strided_rf", "check_unit_region", "check_factorised_weights",
+    "RF_STACKS", "RF_PREDICTION", "FACTORISED_CHANNELS", "check_receptive_field_function",
+    "check_rf_prediction", "check_factorised_weights",
     # 04 pooling
-    "POOL_SIZE_EXERCISE", "POOL_EXERCISE_MAP", "check_pool_output_size", "check_max_pool_by_hand",
-    "check_sum_pool", "check_linear_params_without_pooling",
+    "POOL_PREDICTION", "MAX_POOL_CASES", "MAX_POOL_BACKWARD_CASES", "check_pooling_prediction",
+    "check_max_pool_forward", "check_max_pool_backward",
     # 05 fully connected
     "FLATTEN_EXERCISE", "IN_FEATURES_EXERCISE", "check_flatten_index", "check_in_features",
     "check_linear_parameters", "check_probabilities",

@@ -73,3 +73,52 @@ def _as_count(value, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise hint(f"{what} should be a whole number (an int), got {value!r} of type {type(value).__name__}")
     return int(value)
+
+
+# --- the coding exercises: run the student's function, read what it returns ---
+
+
+def _call(function, name: str, args: tuple, where: str):
+    """``function(*args)``; its errors become a hint naming the call, except an unfilled stub's NotImplementedError.
+
+    ``where`` describes the arguments ("x of shape (1, 1, 5, 5), ..."), so the student can
+    repeat the call; the original error stays attached as the hint's cause.
+    """
+    if not callable(function):
+        raise hint(f"{name} should be the function you defined, got {function!r} of type {type(function).__name__}")
+    try:
+        return function(*args)
+    except NotImplementedError:
+        raise  # the stub `raise NotImplementedError()`: the exercise is not done yet
+    except Exception as error:
+        raise hint(f"{name} raised {type(error).__name__}: {error}; it was called with {where} "
+                   "(the traceback above this message shows where).") from error
+
+
+def _as_float_tensor(value, name: str):
+    """What the student's function returned as a float64 tensor, or a hint saying what came back instead."""
+    import numpy as np
+    import torch
+
+    if value is None:
+        raise hint(f"{name} returned None: did you forget the `return` at the end?")
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise hint(f"{name} returned a NumPy array of dtype {value.dtype}; return a tensor of numbers")
+        value = torch.from_numpy(value)
+    if not isinstance(value, torch.Tensor):
+        raise hint(f"{name} should return a tensor (or a NumPy array), got {type(value).__name__}")
+    if not value.is_floating_point():
+        raise hint(f"{name} returned a tensor of dtype {value.dtype}; results that are not whole numbers "
+                   "need floats: create the output with torch.zeros(..., dtype=x.dtype)")
+    return value.detach().cpu().to(torch.float64)
+
+
+def _first_difference(answer, expected, atol: float = 1e-4) -> str:
+    """How many values differ and the first of them (in reading order): index, the student's value, the right one."""
+    import torch
+
+    wrong = ~torch.isclose(answer, expected, rtol=1e-4, atol=atol)
+    index = tuple(wrong.nonzero()[0].tolist())
+    return (f"{int(wrong.sum())} of {wrong.numel()} values differ; the first at index {index}: "
+            f"yours {answer[index].item():.5g}, expected {expected[index].item():.5g}")

@@ -1,139 +1,256 @@
-"""Checkers for notebook 02, convolution: output size, parameter counts, same padding, no weight sharing."""
+"""Checkers for notebook 02, convolution: conv2d from scratch, the explorer predicted, no weight sharing."""
 
 from __future__ import annotations
 
-from ._common import _as_count, correct, hint
+from ._common import _as_count, _as_float_tensor, _call, _first_difference, correct, hint
 
-RESNET_STEM = {"size": 224, "kernel_size": 7, "stride": 2, "padding": 3}  # ex02-1: ResNet's first conv
+# ex02-1: the cases conv2d runs on, each adding one thing to the one before it, so the first that
+# fails names what is missing: (what it adds, N, C_in, C_out, H, W, kernel_size, stride, padding, bias)
+CONV2D_CASES = (
+    ("one channel, stride 1, no padding", 1, 1, 1, 5, 6, 3, 1, 0, False),
+    ("a bias", 1, 1, 1, 5, 6, 3, 1, 0, True),
+    ("3 input and 3 output channels", 1, 3, 3, 5, 6, 3, 1, 0, True),
+    ("a batch of 2, 2 input and 4 output channels", 2, 2, 4, 6, 5, 3, 1, 0, True),
+    ("stride 2", 2, 2, 3, 9, 8, 3, 2, 0, True),
+    ("padding 1", 2, 2, 3, 6, 7, 3, 1, 1, True),
+    ("a 5 × 5 kernel, stride 2 and padding 2", 2, 3, 2, 11, 8, 5, 2, 2, True),
+    ("a 2 × 2 kernel, stride 3 and padding 1", 1, 2, 2, 10, 7, 2, 3, 1, True),
+)
 
 
-def check_conv_output_size(output_size) -> str:
-    """Exercise 02-1: output height of ``nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)`` on 224 × 224.
-
-    Args:
-        output_size: the student's answer, the output height (= width), an int.
-
-    Returns:
-        The confirmation, when right.
-
-    Raises:
-        WrongAnswer: with a hint naming the likely mistake.
-
-    Example:
-        >>> check_conv_output_size(112)
-        Correct! ...
-        'Correct! ...'
-    """
-    import torch
-    import torch.nn.functional as F
-
+def _conv_shape_hint(shape, case, expected_shape) -> str | None:
+    """The mistake a wrong output shape points to, or None."""
     from ..receptive_field import conv_output_size
 
-    if isinstance(output_size, (tuple, list, torch.Size)):
-        raise hint(f"give one int, the output height (the output is square), got {output_size!r}")
-    answer = _as_count(output_size, "output_size")
-    n, k, s, p = (RESNET_STEM[key] for key in ("size", "kernel_size", "stride", "padding"))
-    # PyTorch's answer, from an empty batch: the output shape without arithmetic
-    expected = F.conv2d(torch.empty(0, 3, n, n), torch.empty(64, 3, k, k), stride=s, padding=p).shape[-1]
-    if answer == expected:
-        return correct(f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = {expected}: stride 2 halves the image.")
-    if answer == expected - 1:
-        raise hint("off by one: did you forget the + 1 in the output-size formula (or add the padding "
-                   "on one side only)?")
-    if answer == conv_output_size(n, k, s, 0):
-        raise hint(f"you left out the padding: {p} zeros are added on each side, so the padded input "
-                   f"is {n} + 2·{p} pixels wide.")
-    if answer == conv_output_size(n, k, 1, p):
-        raise hint(f"that is the output with stride 1; with stride {s} the window jumps {s} pixels, "
-                   f"so divide by {s} before adding 1.")
-    if answer == expected + 1:
-        raise hint("you rounded up; a window that would not fit is dropped, so round down (floor, //).")
-    raise hint("use H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1.")
+    n, c_in, c_out, h, w, k, s, p = case[1:9]
+    ho, wo = expected_shape[-2:]
+    if len(shape) != 4:
+        if len(shape) == 3 and tuple(shape) in ((c_out, ho, wo), (n * c_out, ho, wo)):
+            return "keep the batch dimension: the output is (N, C_out, H_out, W_out), one feature map stack per image"
+        if len(shape) == 5:
+            return ("you kept one map per input channel: a kernel's dot product runs over the window in every "
+                    "input channel at once, so sum over the input channels")
+        return f"the output should have 4 dimensions (N, C_out, H_out, W_out), got shape {tuple(shape)}"
+    if tuple(shape[:2]) == (n, c_in) and c_in != c_out:
+        return (f"the output has {c_in} channels, one per input channel; it needs one per kernel: "
+                f"C_out = weight.shape[0] = {c_out}, each summing over all {c_in} input channels")
+    if tuple(shape[:2]) == (c_out, n) and n != c_out:
+        return "batch and channels are swapped: the output is (N, C_out, H_out, W_out)"
+    if tuple(shape[:2]) != (n, c_out):
+        return f"the output should start with (N, C_out) = {(n, c_out)}, got {tuple(shape[:2])}"
+    size = tuple(shape[-2:])
+    if size == (wo, ho):
+        return "height and width are swapped: the output is (..., H_out, W_out), rows first"
+    if s > 1 and size == conv_output_size((h, w), k, 1, p):
+        return (f"stride ignored: with stride {s} the window jumps {s} pixels, so the output is "
+                f"⌊(H + 2·padding − kernel_size) / stride⌋ + 1 = {ho} rows, not {size[0]}")
+    if p > 0 and size == conv_output_size((h, w), k, s, 0):
+        return (f"missing padding: pad the input with {p} rows and columns of zeros on every side first "
+                "(F.pad(x, (p, p, p, p)) or a bigger torch.zeros), then slide the window over the padded input")
+    if p > 0 and size == tuple((m + p - k) // s + 1 for m in (h, w)):
+        return f"padding on one side only: add {p} zeros on both sides, top and bottom, left and right"
+    if size in ((ho - 1, wo - 1), (ho + 1, wo + 1)):
+        return ("off by one in the output size: H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1; "
+                "the window's last position starts at H + 2·padding − kernel_size")
+    return f"the output should have shape {tuple(expected_shape)}, got {tuple(shape)}"
 
 
-def check_conv_parameters(parameters) -> str:
-    """Exercise 02-2: parameters of ``nn.Conv2d(3, 16, kernel_size=5)``, weights and biases together.
+def _conv_value_hint(answer, x, weight, bias, s, p) -> str | None:
+    """The mistake a right-shaped but wrong output points to, or None."""
+    import torch
+    import torch.nn.functional as F
+
+    c_in = x.shape[1]
+    expected = F.conv2d(x, weight, bias, s, p)
+    no_bias = F.conv2d(x, weight, None, s, p)
+    ho, wo = expected.shape[-2:]
+    candidates = [
+        (F.conv2d(x, weight.flip(-2, -1), bias, s, p),
+         "flipped kernel: you computed the mathematicians' convolution. PyTorch's conv2d (and this exercise) "
+         "is cross-correlation: multiply window[a, b] by weight[a, b], without flipping the kernel"),
+        (no_bias, "bias forgotten: add bias[o] to every value of output channel o"),
+        (F.conv2d(x, weight, None, 1, p)[..., :ho, :wo] + bias[:, None, None],
+         f"stride ignored in the window's position: output (i, j) reads the window that starts at row "
+         f"i·stride, column j·stride (here stride {s}), not at (i, j)"),
+    ]
+    if c_in > 1:
+        candidates += [
+            (no_bias + c_in * bias[:, None, None],
+             "the bias is added once per input channel; add it once per output value, after summing the channels"),
+            (no_bias / c_in + bias[:, None, None],
+             "channels averaged: a kernel's dot product sums over the input channels, it does not average them"),
+            (F.conv2d(x[:, :1], weight[:, :1], bias, s, p),
+             "only the first input channel is used: the dot product runs over all input channels, "
+             "x[n, :, rows, cols] * weight[o] summed"),
+        ]
+        if weight.shape[0] == c_in:
+            own = torch.eye(c_in, dtype=weight.dtype)[:, :, None, None]  # weight[o, c] kept only where c == o
+            candidates.append((F.conv2d(x, weight * own, bias, s, p),
+                               "output channel o used input channel o only: kernel o spans all input channels, "
+                               "so its dot product sums x[n, c] * weight[o, c] over every c"))
+            candidates.append((F.conv2d(x, weight.transpose(0, 1), bias, s, p),
+                               "channels summed on the wrong axis: weight is (C_out, C_in, kH, kW); kernel o is "
+                               "weight[o], whose axis 0 runs over the input channels"))
+    if x.shape[0] > 1:
+        candidates.append((expected[:1].expand_as(expected),
+                           "every image of the batch got image 0's output: loop over the batch, x[n]"))
+        candidates.append((no_bias.sum(dim=0, keepdim=True).expand_as(expected) + bias[:, None, None],
+                           "the batch is summed: each image n has its own output, out[n]"))
+    for candidate, message in candidates:
+        if torch.allclose(answer, candidate, rtol=1e-4, atol=1e-4):
+            return message
+    return None
+
+
+def check_conv2d(conv2d) -> str:
+    """Exercise 02-1: ``conv2d(x, weight, bias, stride, padding)`` from scratch, against ``F.conv2d``.
+
+    Runs the student's function on the seeded random cases of ``CONV2D_CASES``, each adding
+    one thing (a bias, channels, a batch, stride, padding) to the ones before, and explains
+    the first difference from PyTorch's ``F.conv2d``: a wrong shape (stride ignored, missing
+    padding, off by one, ...), a flipped kernel, channels summed on the wrong axis, the bias
+    forgotten, ...
 
     Args:
-        parameters: the student's count.
+        conv2d: the student's function; ``x`` (N, C_in, H, W), ``weight`` (C_out, C_in, k, k),
+            ``bias`` (C_out,), ``stride`` and ``padding`` ints; returns (N, C_out, H_out, W_out).
 
     Returns:
         The confirmation, when right.
 
     Raises:
-        WrongAnswer: with a hint naming the likely mistake.
+        WrongAnswer: with a hint naming the first mistake found.
+        NotImplementedError: the student's own, from the unfilled stub.
 
     Example:
-        >>> check_conv_parameters(16 * (3 * 5 * 5 + 1))
+        >>> import torch.nn.functional as F
+        >>> check_conv2d(lambda x, weight, bias, stride, padding: F.conv2d(x, weight, bias, stride, padding))
         Correct! ...
-        'Correct! ...'
-    """
-    from torch import nn
-
-    answer = _as_count(parameters, "parameters")
-    c_in, c_out, k = 3, 16, 5
-    expected = sum(p.numel() for p in nn.Conv2d(c_in, c_out, k, device="meta").parameters())
-    weights = c_out * c_in * k * k
-    if answer == expected:
-        return correct(f"{c_out} kernels × (3·5·5 weights + 1 bias) = {expected:,}.")
-    if answer == weights:
-        raise hint("you counted the weights only; each kernel also has one bias.")
-    if answer in (c_out * (k * k + 1), c_out * k * k):
-        raise hint("a kernel spans every input channel: each of the 16 kernels has 3 × 5 × 5 weights, "
-                   "not 5 × 5.")
-    if answer == c_out * c_in * (k * k + 1):
-        raise hint("one bias per kernel (per output channel), not one per input channel.")
-    if answer in (c_in * k * k + 1, c_in * k * k):
-        raise hint("that is one kernel; the layer has 16 of them, one per output channel.")
-    raise hint("count per kernel: C_in × k × k weights + 1 bias; then multiply by the number of kernels.")
-
-
-def check_same_padding(padding) -> str:
-    """Exercise 02-3: the padding that keeps a 28 × 28 input 28 × 28 under a 5 × 5 kernel with stride 1.
-
-    Args:
-        padding: the student's answer, zeros added on each side, an int.
-
-    Returns:
-        The confirmation, when right.
-
-    Raises:
-        WrongAnswer: with a hint naming the likely mistake.
-
-    Example:
-        >>> check_same_padding(2)
-        Correct! ...
-        'Correct! ...'
+        '...'
     """
     import torch
     import torch.nn.functional as F
 
-    answer = _as_count(padding, "padding")
-    n, k = 28, 5
-    if answer < 0:
-        raise hint(f"padding adds zeros around the image, so it is >= 0; got {answer}")
-    if answer > n:  # PyTorch's ints are 64-bit: the formula alone, for an answer like 10**100
-        raise hint(f"with padding {answer} the output is {n + 2 * answer - k + 1} pixels wide; solve "
-                   f"{n} + 2·p − {k} + 1 = {n} for p.")
-    out = F.conv2d(torch.empty(0, 1, n, n), torch.empty(1, 1, k, k), padding=answer).shape[-1]  # empty batch
-    if out == n:
-        return correct(f"padding (k − 1) / 2 = {answer}: ({n} + 2·{answer} − {k}) + 1 = {n}.")
-    if answer == k - 1:
-        raise hint(f"{k - 1} is the total the kernel needs; padding counts the zeros on each side, so "
-                   "split it between the two sides.")
-    if answer == k:
-        raise hint("the padding is not the kernel size: the output shrinks by k − 1 pixels, and padding "
-                   "on both sides has to make that up.")
-    if answer == 0:
-        raise hint(f"without padding a 5 × 5 kernel fits only {n - k + 1} times across a row of {n}.")
-    raise hint(f"with padding {answer} the output is {out} × {out}; solve {n} + 2·p − {k} + 1 = {n} for p.")
+    generator = torch.Generator().manual_seed(2)
+    for case in CONV2D_CASES:
+        what, n, c_in, c_out, h, w, k, s, p, with_bias = case
+        x = torch.randn(n, c_in, h, w, generator=generator)  # (N, C_in, H, W)
+        weight = torch.randn(c_out, c_in, k, k, generator=generator)  # (C_out, C_in, k, k)
+        bias = torch.randn(c_out, generator=generator) if with_bias else torch.zeros(c_out)
+        where = (f"x of shape {tuple(x.shape)}, weight {tuple(weight.shape)}, bias {tuple(bias.shape)}, "
+                 f"stride {s}, padding {p} (the case with {what})")
+        answer = _as_float_tensor(_call(conv2d, "conv2d", (x.clone(), weight.clone(), bias.clone(), s, p), where),
+                                  "conv2d")
+        x, weight, bias = x.double(), weight.double(), bias.double()
+        expected = F.conv2d(x, weight, bias, s, p)  # (N, C_out, H_out, W_out)
+        if answer.shape != expected.shape:
+            raise hint(f"{where}: {_conv_shape_hint(answer.shape, case, expected.shape)}.")
+        if not torch.isfinite(answer).all():
+            index = tuple((~torch.isfinite(answer)).nonzero()[0].tolist())
+            raise hint(f"{where}: the output holds {answer[index].item()} at {index}; was that value ever "
+                       "written? Start from torch.zeros, not torch.empty.")
+        if not torch.allclose(answer, expected, rtol=1e-4, atol=1e-4):
+            message = _conv_value_hint(answer, x, weight, bias, s, p)
+            if message is None:
+                message = (f"{_first_difference(answer, expected)}. Output (n, o, i, j) is the sum of "
+                           "x_padded[n, :, i·stride : i·stride + k, j·stride : j·stride + k] * weight[o], plus bias[o]")
+            raise hint(f"{where}: {message}.")
+    return correct(f"your conv2d matches F.conv2d on all {len(CONV2D_CASES)} cases: batches, several input and "
+                   "output channels, bias, stride and padding.")
 
 
-COURSE_CONV1 = {"size": 28, "in_channels": 1, "out_channels": 16, "kernel_size": 5, "padding": 2}  # ex02-4
+# ex02-2: predict what the conv explorer shows for this setting, then set its sliders and look
+CONV_PREDICTION = {"kernel_size": 5, "stride": 2, "padding": 2, "dilation": 2, "out_channels": 4}
+
+
+def _explorer_image_size() -> tuple[int, int]:
+    """(H, W) of the photo the conv explorer convolves (its default image)."""
+    from ..data import sample_image
+    from ..widgets.convolution import CONV_IMAGE_SIZE
+
+    return tuple(sample_image(size=CONV_IMAGE_SIZE).shape[-2:])
+
+
+def _as_size_pair(value, name: str) -> tuple[int, int]:
+    """The student's (H_out, W_out) as two ints, or a hint naming the expected form."""
+    from ._common import _as_items
+
+    items = _as_items(value, f"{name} should be (H_out, W_out), two ints")
+    if len(items) != 2:
+        raise hint(f"{name} should be (H_out, W_out), two ints, got {value!r}")
+    return tuple(_as_count(item, name) for item in items)
+
+
+def check_conv_prediction(output_size, multiply_adds) -> str:
+    """Exercise 02-2: predict the conv explorer's output size and multiply-adds for ``CONV_PREDICTION``.
+
+    The right answer is what the explorer itself computes (``widgets.conv_numbers`` on the
+    explorer's photo); every message ends by sending the student to the sliders.
+
+    Args:
+        output_size: the student's (H_out, W_out).
+        multiply_adds: the student's count of multiply-adds of the whole layer.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> check_conv_prediction((14, 12), 16800)
+        Correct! ...
+        '...'
+    """
+    from ..receptive_field import conv_output_size
+    from ..widgets.convolution import conv_numbers
+
+    size = _explorer_image_size()
+    k, s, p, d, c = (CONV_PREDICTION[key] for key in ("kernel_size", "stride", "padding", "dilation", "out_channels"))
+    look = (f" Set the explorer's sliders (section 5) to kernel_size {k}, stride {s}, padding {p}, dilation {d}, "
+            f"out_channels {c} and compare with its table.")
+    answer = _as_size_pair(output_size, "output_size")
+    numbers = conv_numbers(size, k, s, p, d, c)
+    expected = numbers["output_size"]
+    if answer != expected:
+        if answer == expected[::-1]:
+            message = "height and width are swapped: the photo is H × W = {} × {}, rows first".format(*size)
+        elif answer == conv_output_size(size, k, s, p, 1):
+            message = (f"dilation forgotten: with dilation {d} the window spans d·(k − 1) + 1 = {d * (k - 1) + 1} "
+                       "pixels, not k")
+        elif answer == conv_output_size(size, k, s, 0, d):
+            message = f"missing padding: the padded input is H + 2·{p} pixels high"
+        elif answer == conv_output_size(size, k, 1, p, d):
+            message = f"stride ignored: divide by the stride {s} before adding 1"
+        elif answer in (tuple(m - 1 for m in expected), tuple(m + 1 for m in expected)):
+            message = ("off by one: H_out = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1; check the − 1 inside, the + 1 "
+                       "outside and the floor")
+        else:
+            message = "use H_out = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1, and the same for W"
+        raise hint(f"output_size: {message}.{look}")
+    answer_ops = _as_count(multiply_adds, "multiply_adds")
+    oh, ow = expected
+    if answer_ops != numbers["multiply_adds"]:
+        span = d * (k - 1) + 1
+        if answer_ops == c * oh * ow * span * span:
+            message = (f"dilation spreads the {k}·{k} taps over {span}·{span} pixels but adds none: each output "
+                       f"still costs C_in·k·k = {k * k} multiply-adds")
+        elif answer_ops == oh * ow * k * k:
+            message = f"that is one kernel; the layer has out_channels = {c} of them, each making its own map"
+        elif answer_ops in (numbers["parameters"], c * k * k):
+            message = "that counts the weights; count one multiply-add per weight for every output value"
+        else:
+            message = "each output value costs C_in·k·k multiply-adds, and there are out_channels·H_out·W_out of them"
+        raise hint(f"multiply_adds: {message}.{look}")
+    return correct(f"the explorer shows ({c}, {oh}, {ow}) outputs and {numbers['multiply_adds']:,} "
+                   f"multiply-adds.{look}")
+
+
+COURSE_CONV1 = {"size": 28, "in_channels": 1, "out_channels": 16, "kernel_size": 5, "padding": 2}  # ex02-3
 
 
 def check_locally_connected_parameters(parameters) -> str:
-    """Exercise 02-4: parameters of the course model's conv1 without weight sharing (locally connected).
+    """Exercise 02-3: parameters of the course model's conv1 without weight sharing (locally connected).
 
     conv1 is ``nn.Conv2d(1, 16, kernel_size=5, padding=2)`` on a 28 × 28 digit. A locally
     connected layer of the same geometry gives every output position of every slice its own
@@ -160,7 +277,7 @@ def check_locally_connected_parameters(parameters) -> str:
     answer = _as_count(parameters, "parameters")
     n, c_in, c_out, k, p = (COURSE_CONV1[key] for key in
                             ("size", "in_channels", "out_channels", "kernel_size", "padding"))
-    shared = sum(q.numel() for q in nn.Conv2d(c_in, c_out, k, padding=p, device="meta").parameters())
+    shared = sum(q.numel() for q in nn.Conv2d(c_in, c_out, k, padding=p).parameters())  # a tiny real layer
     positions = conv_output_size(n, k, 1, p) ** 2
     expected = positions * shared  # no sharing: every position has its own copy of all of conv1's parameters
     if answer == expected:

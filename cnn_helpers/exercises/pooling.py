@@ -1,23 +1,29 @@
-"""Checkers for notebook 04, pooling: output size, max pooling by hand, sum pooling, the Linear without pooling."""
+"""Checkers for notebook 04, pooling: the explorer predicted, max pooling's forward and backward from scratch."""
 
 from __future__ import annotations
 
-from ._common import _as_count, correct, hint
+from ._common import _as_count, _as_float_tensor, _as_items, _call, _first_difference, correct, hint
 
-POOL_SIZE_EXERCISE = {"size": 28, "kernel_size": 3}  # ex04-1: nn.MaxPool2d(3) on a 28 × 28 feature map
-
-# ex04-2: pool this 4 × 4 feature map by hand with a 2 × 2 window, stride 2
-POOL_EXERCISE_MAP = ((1.0, 3.0, 2.0, 0.0),
-                     (4.0, 6.0, 5.0, 1.0),
-                     (0.0, 2.0, 9.0, 7.0),
-                     (1.0, 8.0, 3.0, 4.0))
+# ex04-1: predict what the pooling explorer shows for this setting, then set its controls and look
+POOL_PREDICTION = {"feature": "photo: edges", "mode": "max", "kernel_size": 3, "stride": 2, "padding": 1}
 
 
-def check_pool_output_size(output_size) -> str:
-    """Exercise 04-1: output height of ``nn.MaxPool2d(3)`` on a 28 × 28 feature map.
+def _prediction_map_size() -> tuple[int, int]:
+    """(H, W) of the explorer's map named in ``POOL_PREDICTION``."""
+    from ..widgets.pooling import default_feature_maps
+
+    return tuple(default_feature_maps()[POOL_PREDICTION["feature"]].shape)
+
+
+def check_pooling_prediction(output_size, max_windows) -> str:
+    """Exercise 04-1: predict the pooling explorer's output size and overlap for ``POOL_PREDICTION``.
+
+    The right answer is what the explorer itself computes (``widgets.pooling_numbers``);
+    every message ends by sending the student to the explorer's controls.
 
     Args:
-        output_size: the student's answer, the output height (= width), an int.
+        output_size: the student's (H_out, W_out).
+        max_windows: the most windows one input value falls in.
 
     Returns:
         The confirmation, when right.
@@ -26,201 +32,300 @@ def check_pool_output_size(output_size) -> str:
         WrongAnswer: with a hint naming the likely mistake.
 
     Example:
-        >>> check_pool_output_size(9)
+        >>> check_pooling_prediction((20, 17), 4)
         Correct! ...
-        'Correct! ...'
+        '...'
     """
-    import torch
-    from torch import nn
+    from ..receptive_field import conv_output_size
+    from ..widgets.pooling import pooling_numbers
 
+    k, s, p = (POOL_PREDICTION[key] for key in ("kernel_size", "stride", "padding"))
+    size = _prediction_map_size()
+    look = (f" In the explorer (section 6) pick the feature map '{POOL_PREDICTION['feature']}', "
+            f"{POOL_PREDICTION['mode']} pooling, kernel_size {k}, stride {s}, padding {p}, and read its numbers.")
+    items = _as_items(output_size, "output_size should be (H_out, W_out), two ints")
+    if len(items) != 2:
+        raise hint(f"output_size should be (H_out, W_out), two ints, got {output_size!r}")
+    answer = tuple(_as_count(item, "output_size") for item in items)
+    numbers = pooling_numbers(size, k, s, p)
+    expected = tuple(numbers["output_size"])
+    if answer != expected:
+        if answer == expected[::-1]:
+            message = "height and width are swapped: the map is H × W = {} × {}, rows first".format(*size)
+        elif answer == tuple(conv_output_size(size, k, k, p)):
+            message = f"the stride here is {s}, set explicitly; it defaults to kernel_size only when not given"
+        elif answer == tuple(conv_output_size(size, k, 1, p)):
+            message = f"stride ignored: divide by the stride {s} before adding 1"
+        elif answer == tuple(conv_output_size(size, k, s, 0)):
+            message = f"missing padding: the padded map is H + 2·{p} high"
+        elif answer in (tuple(m - 1 for m in expected), tuple(m + 1 for m in expected)):
+            message = "off by one: H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1 (round down, then + 1)"
+        else:
+            message = "use H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1, and the same for W"
+        raise hint(f"output_size: {message}.{look}")
+    windows = _as_count(max_windows, "max_windows")
+    if windows != numbers["max_windows"]:
+        per_side = -(-k // s)
+        if windows == per_side:
+            message = (f"that is along one direction; a value is in up to {per_side} windows along the rows "
+                       f"and {per_side} along the columns, so {per_side}·{per_side} in all")
+        elif windows == 1:
+            message = f"stride {s} < kernel_size {k}: the windows overlap, so some values are in several"
+        else:
+            message = f"along one direction a value is in up to ⌈k / s⌉ = ⌈{k} / {s}⌉ windows; square it"
+        raise hint(f"max_windows: {message}.{look}")
+    return correct(f"{size[0]} × {size[1]} → {expected[0]} × {expected[1]}, and overlapping windows "
+                   f"(stride {s} < kernel_size {k}): a value is in up to {windows} of them.{look}")
+
+
+# ex04-2: the forward cases, each adding one thing: (what it adds, shape (N, C, H, W), kernel, stride, padding)
+MAX_POOL_CASES = (
+    ("one 4 × 4 map, 2 × 2 windows", (1, 1, 4, 4), 2, 2, 0),
+    ("a batch of 2 with 3 channels", (2, 3, 6, 8), 2, 2, 0),
+    ("3 × 3 windows with stride 2 (overlapping)", (2, 2, 7, 9), 3, 2, 0),
+    ("stride 3 larger than the 2 × 2 window", (1, 2, 8, 7), 2, 3, 0),
+    ("padding 1, all values negative", (2, 2, 6, 7), 3, 2, 1),
+    ("a 4 × 4 window, stride 1, padding 2", (1, 2, 6, 5), 4, 1, 2),
+)
+
+
+def _pool_shape_hint(shape, x_shape, k, s, p, expected_shape) -> str:
     from ..receptive_field import conv_output_size
 
-    n, k = POOL_SIZE_EXERCISE["size"], POOL_SIZE_EXERCISE["kernel_size"]
-    if isinstance(output_size, float) and not output_size.is_integer():
-        raise hint(f"an output size is a whole number of windows: {n} / {k} = {output_size:.4g} is not. "
-                   "A window that does not fit is dropped, so round down (//).")
-    answer = _as_count(output_size, "output_size")
-    expected = nn.MaxPool2d(k)(torch.zeros(1, 1, n, n)).shape[-1]  # PyTorch's answer
-    if answer == expected:
-        return correct(f"stride defaults to kernel_size, so ⌊({n} − {k}) / {k}⌋ + 1 = {expected}; "
-                       f"{n - expected * k} row(s) and column(s) at the far edge fall in no window.")
-    if answer == conv_output_size(n, k, 1):
-        raise hint(f"that is the answer for stride 1. nn.MaxPool2d's stride defaults to kernel_size, "
-                   f"so the {k} × {k} windows do not overlap: stride {k}.")
-    if answer == expected - 1:
-        raise hint("off by one: did you forget the + 1 in the output-size formula?")
-    if answer == conv_output_size(n, k, k, ceil_mode=True):
-        raise hint("you rounded up; PyTorch drops a window that does not fit (round down, //) "
-                   "unless ceil_mode=True.")
-    if answer == n // 2:
-        raise hint("a 2 × 2 window halves the map; this one is 3 × 3 with stride 3.")
-    raise hint("use H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1 with stride = kernel_size, "
-               "padding = 0.")
+    n, c, h, w = x_shape
+    size = tuple(shape[-2:])
+    if len(shape) != 4:
+        return f"the output should be (N, C, H_out, W_out) = {tuple(expected_shape)}, got shape {tuple(shape)}"
+    if tuple(shape[:2]) != (n, c):
+        return (f"pooling keeps the batch and every channel, each pooled on its own: the output starts with "
+                f"(N, C) = {(n, c)}, got {tuple(shape[:2])}")
+    if size == tuple(expected_shape[-2:])[::-1] and size != tuple(expected_shape[-2:]):
+        return "height and width are swapped: the output is (..., H_out, W_out), rows first"
+    if p > 0 and size == tuple(conv_output_size((h, w), k, s, 0)):
+        return f"missing padding: pad the map with {p} rows and columns on every side first"
+    if s != k and size == tuple(conv_output_size((h, w), k, k, p)):
+        return f"you used stride = kernel_size; this call asks for stride {s}"
+    if s > 1 and size == tuple(conv_output_size((h, w), k, 1, p)):
+        return f"stride ignored: with stride {s} the window jumps {s} pixels"
+    ho, wo = expected_shape[-2:]
+    if size in ((ho - 1, wo - 1), (ho + 1, wo + 1)):
+        return "off by one in the output size: H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1"
+    return f"the output should have shape {tuple(expected_shape)}, got {tuple(shape)}"
 
 
-def _as_map(value, name: str):
-    """The student's pooled map as a float NumPy array, or a hint naming the expected type."""
-    import numpy as np
-
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise hint(f"{name} should be a 2-D array of numbers (a nested list, NumPy array or tensor), "
-                   f"got {type(value).__name__}") from None
-    return array
-
-
-def check_max_pool_by_hand(pooled) -> str:
-    """Exercise 04-2: 2 × 2 max pooling, stride 2, of ``POOL_EXERCISE_MAP``, worked out by hand.
-
-    Args:
-        pooled: the student's 2 × 2 result (nested list, NumPy array or tensor).
-
-    Returns:
-        The confirmation, when right.
-
-    Raises:
-        WrongAnswer: with a hint naming the likely mistake.
-
-    Example:
-        >>> check_max_pool_by_hand([[6, 5], [8, 9]])
-        Correct! ...
-        'Correct! ...'
-    """
-    import numpy as np
+def _pool_value_hint(answer, x, k, s, p) -> str | None:
     import torch
     import torch.nn.functional as F
 
-    x = torch.tensor(POOL_EXERCISE_MAP)[None, None]  # (1, 1, 4, 4)
-    answer = _as_map(pooled, "pooled")
-    if answer.shape == (3, 3):
-        raise hint("a 3 × 3 result means stride 1 (overlapping windows); stride 2 moves each window "
-                   "2 columns on, so the four windows do not overlap and the result is 2 × 2.")
-    if answer.shape != (2, 2):
-        raise hint(f"pooled should be 2 × 2 (a 4 × 4 map, 2 × 2 windows, stride 2), got shape {answer.shape}")
-    expected = F.max_pool2d(x, 2)[0, 0].numpy()
-    if np.allclose(answer, expected):
-        return correct("each window keeps only its largest value.")
-    if np.allclose(answer, expected.T):
-        raise hint("rows and columns are swapped: the first row of the result comes from the first two "
-                   "rows of the map.")
-    if np.allclose(answer, F.avg_pool2d(x, 2)[0, 0].numpy()):
-        raise hint("that is average pooling; max pooling keeps the largest value of each window.")
-    if np.allclose(answer, 4 * F.avg_pool2d(x, 2)[0, 0].numpy()):
-        raise hint("that is sum pooling; max pooling keeps the largest value of each window.")
-    if np.allclose(answer, -F.max_pool2d(-x, 2)[0, 0].numpy()):
-        raise hint("you took the smallest value of each window; max pooling keeps the largest.")
-    wrong = int((~np.isclose(answer, expected)).sum())
-    raise hint(f"{wrong} of the 4 values are wrong. The windows are rows 0-1 / 2-3 by columns 0-1 / 2-3; "
-               "take the largest value of each.")
+    expected = F.max_pool2d(x, k, s, p)
+    ho, wo = expected.shape[-2:]
+    candidates = [
+        (F.avg_pool2d(x, k, s, p), "that is average pooling; max pooling keeps the largest value of each window"),
+        (F.avg_pool2d(x, k, s, p) * k * k, "that is sum pooling; max pooling keeps the largest value of each window"),
+        (-F.max_pool2d(-x, k, s, p), "you took the smallest value of each window; max pooling keeps the largest"),
+        (F.max_pool2d(x, k, 1, p)[..., :ho, :wo], "stride ignored in the window's position: output (i, j) reads "
+                                                  f"the window starting at row i·stride, column j·stride (stride {s})"),
+        (expected.transpose(-2, -1) if ho == wo else expected + 1,
+         "height and width are swapped: output (i, j) is row i, column j of the pooled map"),
+        (expected.amax(dim=1, keepdim=True).expand_as(expected),
+         "channels mixed: pool every channel on its own, the max runs over a window of one channel"),
+    ]
+    if p:
+        candidates.insert(0, (F.max_pool2d(F.pad(x, (p, p, p, p)), k, s, 0),
+                              "zero padding: max pooling pads with −∞ (PyTorch ignores the padding), not 0; with "
+                              "all values negative a 0 from the padding wins. Pad with float('-inf') or skip "
+                              "positions outside the map"))
+    for candidate, message in candidates:
+        if torch.allclose(answer, candidate, rtol=1e-5, atol=1e-6):
+            return message
+    return None
 
 
-def check_sum_pool(sum_pool) -> str:
-    """Exercise 04-3: ``sum_pool(x, kernel_size)`` built from ``F.avg_pool2d``, checked against ``nn.LPPool2d``.
+def check_max_pool_forward(max_pool2d) -> str:
+    """Exercise 04-2: ``max_pool2d(x, kernel_size, stride, padding)`` from scratch, against ``F.max_pool2d``.
 
-    The student's function is called on random (N, C, H, W) batches with kernel sizes 2 and 3
-    (stride = kernel_size, no padding) and compared with ``nn.LPPool2d(norm_type=1, ...)``.
+    Runs the student's function on the seeded random cases of ``MAX_POOL_CASES``, each adding one
+    thing (a batch, channels, overlap, stride, padding), and explains the first difference.
 
     Args:
-        sum_pool: the student's function ``sum_pool(x, kernel_size) -> tensor``.
+        max_pool2d: the student's function; ``x`` (N, C, H, W), three ints; returns (N, C, H_out, W_out).
 
     Returns:
         The confirmation, when right.
 
     Raises:
-        WrongAnswer: with a hint naming the likely mistake.
+        WrongAnswer: with a hint naming the first mistake found.
+        NotImplementedError: the student's own, from the unfilled stub.
 
     Example:
         >>> import torch.nn.functional as F
-        >>> check_sum_pool(lambda x, kernel_size: F.avg_pool2d(x, kernel_size) * kernel_size**2)
+        >>> check_max_pool_forward(lambda x, kernel_size, stride, padding: F.max_pool2d(x, kernel_size, stride,
+        ...                                                                             padding))
         Correct! ...
-        'Correct! ...'
+        '...'
     """
     import torch
     import torch.nn.functional as F
-    from torch import nn
 
-    if not callable(sum_pool):
-        raise hint(f"sum_pool should be a function sum_pool(x, kernel_size), got {type(sum_pool).__name__}")
     generator = torch.Generator().manual_seed(4)
-    for k in (2, 3):
-        x = torch.randn(2, 3, 12, 9, generator=generator)  # (N, C, H, W), negative values too
-        expected = nn.LPPool2d(norm_type=1, kernel_size=k)(x)
-        answer = sum_pool(x, k)  # the student's own errors (an unsolved stub's NotImplementedError) pass through
-        if not isinstance(answer, torch.Tensor):
-            raise hint(f"sum_pool should return a tensor, got {type(answer).__name__}")
-        if not answer.is_floating_point():
-            raise hint(f"sum_pool should return floats like its input, got dtype {answer.dtype}")
-        answer = answer.detach().to(expected.dtype)  # a float64 answer is compared as float32
+    for what, shape, k, s, p in MAX_POOL_CASES:
+        x = torch.randn(*shape, generator=generator)  # (N, C, H, W), distinct values: no ties
+        if p:
+            x = -x.abs() - 0.1  # all negative: a zero from the padding would win
+        where = f"x of shape {tuple(shape)}, kernel_size {k}, stride {s}, padding {p} (the case with {what})"
+        answer = _as_float_tensor(_call(max_pool2d, "max_pool2d", (x.clone(), k, s, p), where), "max_pool2d")
+        x = x.double()
+        expected = F.max_pool2d(x, k, s, p)  # (N, C, H_out, W_out)
         if answer.shape != expected.shape:
-            raise hint(f"for kernel_size {k} the result should have shape {tuple(expected.shape)}, got "
-                       f"{tuple(answer.shape)}; keep the default stride (= kernel_size) and no padding.")
-        average = F.avg_pool2d(x, k)
-        if torch.allclose(answer, average, atol=1e-5):
-            raise hint("that is the average; the sum of a window is its average times the number of "
-                       "values in it, kernel_size · kernel_size.")
-        if torch.allclose(answer, average * k, atol=1e-5):
-            raise hint(f"you multiplied by kernel_size; a {k} × {k} window holds {k}·{k} = {k * k} values.")
-        if not torch.allclose(answer, expected, atol=1e-5):
-            raise hint(f"for kernel_size {k} the result differs from nn.LPPool2d(1, {k}) (the sum of each "
-                       "window); compute F.avg_pool2d(x, kernel_size) times the window's area.")
-    return correct("sum pooling = average pooling × window area, which is nn.LPPool2d with p = 1.")
+            raise hint(f"{where}: {_pool_shape_hint(answer.shape, shape, k, s, p, expected.shape)}.")
+        if not torch.isfinite(answer).all():
+            index = tuple((~torch.isfinite(answer)).nonzero()[0].tolist())
+            raise hint(f"{where}: the output holds {answer[index].item()} at {index}: a window of padding only, "
+                       "or a value never written (start from torch.zeros, not torch.empty)?")
+        if not torch.allclose(answer, expected, rtol=1e-5, atol=1e-6):
+            message = _pool_value_hint(answer, x, k, s, p) or (
+                f"{_first_difference(answer, expected, atol=1e-6)}. Output (n, c, i, j) is the largest value of "
+                "x_padded[n, c, i·stride : i·stride + k, j·stride : j·stride + k]")
+            raise hint(f"{where}: {message}.")
+    return correct(f"your max_pool2d matches F.max_pool2d on all {len(MAX_POOL_CASES)} cases, padding and "
+                   "overlapping windows included.")
 
 
-def _linear_after(blocks: int) -> int:
-    """Parameters of the Linear(…, 10) after the course model's convs with ``blocks`` max-pooling layers."""
+# ex04-3: the backward cases: (what it adds, shape (N, C, H, W), kernel, stride, values: "distinct" or "ties")
+MAX_POOL_BACKWARD_CASES = (
+    ("one 4 × 4 map, 2 × 2 windows", (1, 1, 4, 4), 2, 2, "distinct"),
+    ("a batch of 2 with 3 channels, a 3 × 3 window", (2, 3, 6, 7), 3, 3, "distinct"),
+    ("3 × 3 windows with stride 2 (overlapping)", (2, 2, 7, 7), 3, 2, "distinct"),
+    ("2 × 2 windows with stride 1 (each value in up to 4 windows)", (1, 2, 5, 6), 2, 1, "distinct"),
+    ("ties: several equal largest values in a window", (2, 2, 6, 6), 2, 2, "ties"),
+)
+
+
+def _loop_backward(x, grad_output, k, s, rule: str):
+    """The gradient as a typical mistake routes it, window by window (x, grad_output float64 tensors)."""
     import torch
-    from torch import nn
 
-    layers = [nn.Conv2d(1, 16, 5, 1, 2), nn.ReLU(), nn.Conv2d(16, 32, 5, 1, 2), nn.ReLU()]
-    for index in range(blocks):
-        layers.insert(2 + 3 * index, nn.MaxPool2d(2))  # after each ReLU, as in the course model
-    in_features = nn.Sequential(*layers)(torch.zeros(1, 1, 28, 28)).numel()
-    return sum(p.numel() for p in nn.Linear(in_features, 10).parameters())
+    grad = torch.zeros_like(x)
+    n, c = x.shape[:2]
+    for b in range(n):
+        for ch in range(c):
+            for i in range(grad_output.shape[2]):
+                for j in range(grad_output.shape[3]):
+                    window = x[b, ch, i * s:i * s + k, j * s:j * s + k]
+                    g = grad_output[b, ch, i, j]
+                    target = grad[b, ch, i * s:i * s + k, j * s:j * s + k]
+                    top = window == window.max()
+                    if rule == "assigned":  # = instead of +=: a later window overwrites an earlier one
+                        flat = int(window.flatten().argmax())
+                        target[flat // k, flat % k] = g
+                    elif rule == "all ties":
+                        target += top * g
+                    elif rule == "ties split":
+                        target += top * g / top.sum()
+                    elif rule == "last tie":
+                        flat = int(top.flatten().nonzero()[-1])
+                        target[flat // k, flat % k] += g
+    return grad
 
 
-def _conv_parameters() -> int:
-    """Parameters of the course model's two convolutions (pooling adds none)."""
-    from torch import nn
+def _backward_hint(answer, x, grad_output, k, s) -> str | None:
+    import torch
+    import torch.nn.functional as F
 
-    return sum(p.numel() for conv in (nn.Conv2d(1, 16, 5), nn.Conv2d(16, 32, 5)) for p in conv.parameters())
+    def through(pool, upstream):
+        leaf = x.clone().requires_grad_(True)
+        pool(leaf).backward(upstream)
+        return leaf.grad
+
+    ones = torch.ones_like(grad_output)
+    candidates = [
+        (through(lambda t: F.avg_pool2d(t, k, s) * k * k, grad_output),
+         "gradient sent to every element of the window; only the largest value (the argmax) gets it, the "
+         "others did not change the output"),
+        (through(lambda t: F.avg_pool2d(t, k, s), grad_output),
+         "gradient averaged over the window: that is average pooling's gradient; max pooling sends all of it "
+         "to the argmax"),
+        (through(lambda t: -F.max_pool2d(-t, k, s), grad_output),
+         "gradient sent to the smallest value; it goes to the largest (the argmax)"),
+        (through(lambda t: F.max_pool2d(t, k, s), ones),
+         "grad_output ignored: the argmax gets grad_output[n, c, i, j], the gradient of that output, not 1"),
+        (_loop_backward(x, grad_output, k, s, "assigned"),
+         "overlapping windows: a value that is the max of several windows gets the sum of their gradients; "
+         "use += , not ="),
+        (_loop_backward(x, grad_output, k, s, "all ties"),
+         "ties: where several values share the max, PyTorch sends the gradient to the first of them only "
+         "(reading the window row by row), not to each"),
+        (_loop_backward(x, grad_output, k, s, "ties split"),
+         "ties: PyTorch does not split the gradient between equal maxima; the first of them (row by row) gets "
+         "all of it"),
+        (_loop_backward(x, grad_output, k, s, "last tie"),
+         "ties: the gradient goes to the first of the equal maxima (reading the window row by row), not the last"),
+    ]
+    for candidate, message in candidates:
+        if torch.allclose(answer, candidate, rtol=1e-5, atol=1e-6):
+            return message
+    return None
 
 
-def check_linear_params_without_pooling(parameters) -> str:
-    """Exercise 04-4: parameters of the course model's Linear(…, 10) if both pooling layers were removed.
+def check_max_pool_backward(max_pool2d_backward) -> str:
+    """Exercise 04-3: ``max_pool2d_backward(x, grad_output, kernel_size, stride)`` against autograd.
+
+    The expected gradient is what autograd computes through ``F.max_pool2d`` (no padding) for
+    the upstream gradient ``grad_output``. Runs the seeded cases of ``MAX_POOL_BACKWARD_CASES``
+    (overlapping windows and ties included) and explains the first difference.
 
     Args:
-        parameters: the student's count, weights and biases of that Linear layer.
+        max_pool2d_backward: the student's function; returns the gradient with x's shape.
 
     Returns:
         The confirmation, when right.
 
     Raises:
-        WrongAnswer: with a hint naming the likely mistake.
+        WrongAnswer: with a hint naming the first mistake found.
+        NotImplementedError: the student's own, from the unfilled stub.
 
     Example:
-        >>> check_linear_params_without_pooling(32 * 28 * 28 * 10 + 10)
+        >>> import torch
+        >>> import torch.nn.functional as F
+        >>> def backward(x, grad_output, kernel_size, stride):
+        ...     x = x.clone().requires_grad_(True)
+        ...     F.max_pool2d(x, kernel_size, stride).backward(grad_output)
+        ...     return x.grad
+        >>> check_max_pool_backward(backward)
         Correct! ...
-        'Correct! ...'
+        '...'
     """
-    answer = _as_count(parameters, "parameters")
-    expected, pooled = _linear_after(0), _linear_after(2)
-    if answer == expected:
-        return correct(f"{expected:,} instead of {pooled:,}: {expected / pooled:.0f} times as many, "
-                       "because the Linear sees 28·28 positions instead of 7·7.")
-    if answer == expected - 10:
-        raise hint("the Linear layer also has a bias: one per output, 10 more.")
-    if answer == pooled:
-        raise hint("that is the course model's Linear, after two poolings (7 × 7 maps). Without pooling "
-                   "the maps stay 28 × 28.")
-    if answer == _linear_after(1):
-        raise hint("that is with one pooling layer (14 × 14 maps); remove both.")
-    if answer == expected + _conv_parameters():
-        raise hint("that is the whole model without pooling; the question asks for the Linear layer only.")
-    if answer == 32 * 28 * 28:
-        raise hint("that is the number of inputs of the Linear (in_features); each of the 10 outputs "
-                   "has a weight for each input, plus a bias.")
-    raise hint("without pooling conv2 outputs (32, 28, 28); the Linear has 32·28·28 inputs, "
-               "10 outputs, a weight per input and output and a bias per output.")
+    import torch
+    import torch.nn.functional as F
+
+    generator = torch.Generator().manual_seed(5)
+    for what, shape, k, s, values in MAX_POOL_BACKWARD_CASES:
+        if values == "ties":
+            x = torch.randint(0, 3, shape, generator=generator).float()  # few values: many ties
+        else:
+            x = torch.randn(*shape, generator=generator)
+        leaf = x.double().requires_grad_(True)
+        out = F.max_pool2d(leaf, k, s)  # (N, C, H_out, W_out)
+        grad_output = torch.randn(out.shape, generator=generator, dtype=torch.float64)
+        out.backward(grad_output)
+        expected = leaf.grad  # autograd's answer
+        where = (f"x of shape {tuple(shape)}, grad_output {tuple(out.shape)}, kernel_size {k}, stride {s} "
+                 f"(the case with {what})")
+        args = (x.clone(), grad_output.float(), k, s)
+        answer = _as_float_tensor(_call(max_pool2d_backward, "max_pool2d_backward", args, where),
+                                  "max_pool2d_backward")
+        if answer.shape != expected.shape:
+            extra = (" (that is grad_output's shape; the gradient has one value per input value)"
+                     if answer.shape == out.shape else "")
+            raise hint(f"{where}: the gradient should have x's shape {tuple(shape)}, got {tuple(answer.shape)}{extra}.")
+        if not torch.isfinite(answer).all():
+            index = tuple((~torch.isfinite(answer)).nonzero()[0].tolist())
+            raise hint(f"{where}: the gradient holds {answer[index].item()} at {index}; start from "
+                       "torch.zeros_like(x).")
+        if not torch.allclose(answer, expected, rtol=1e-5, atol=1e-6):
+            message = _backward_hint(answer, leaf.detach(), grad_output, k, s) or (
+                f"{_first_difference(answer, expected, atol=1e-6)}. Each output (n, c, i, j) adds grad_output[n, c, "
+                "i, j] to the position of its window's largest value (the first one, row by row, if tied)")
+            raise hint(f"{where}: {message}.")
+    return correct(f"your max_pool2d_backward matches autograd on all {len(MAX_POOL_BACKWARD_CASES)} cases: "
+                   "each window's gradient goes to its argmax, overlapping windows add up, ties go to the first.")

@@ -1,126 +1,165 @@
-"""Checkers for notebook 03, receptive field: the rf_size of conv stacks, a unit's region, 7×7 vs three 3×3."""
+"""Checkers for notebook 03, receptive field: a receptive-field function, the explorer predicted, 7×7 vs three 3×3."""
 
 from __future__ import annotations
 
-from ._common import correct, hint
+import functools
+
+from ._common import _as_items, _call, correct, hint
+
+# ex03-1: the first stacks, each adding one thing (as (kernel_size, stride, padding) per layer);
+# then RF_RANDOM_STACKS random ones. Every prefix of a stack is a case of its own.
+RF_STACKS = (
+    ((3, 1, 0), (3, 1, 0), (3, 1, 0)),  # growth: + (k − 1) per layer
+    ((3, 2, 0), (3, 1, 0), (5, 1, 0)),  # a stride multiplies the growth of every later layer
+    ((3, 1, 1), (5, 1, 2)),  # padding moves the region
+    ((3, 2, 1), (3, 2, 1), (3, 1, 1)),  # padding after a stride counts in input pixels
+    ((2, 2, 0), (5, 3, 2), (1, 1, 0), (4, 2, 1)),  # even and 1 × 1 kernels, stride 3
+)
+RF_RANDOM_STACKS = 6
 
 
-def _rf_stack_size(layers, input_size: int = 64) -> int:
-    """rf_size (one side) of a stack of 1-channel Conv2d layers given as (kernel_size, stride) pairs.
+def _random_stacks() -> tuple:
+    """RF_RANDOM_STACKS seeded random stacks of 1-4 layers: kernel 1-7, stride 1-3, padding 0 … k // 2."""
+    import random
 
-    Computed by the package's calculator on real ``nn.Conv2d`` layers, not hard-coded.
-    """
+    generator = random.Random(3)
+    stacks = []
+    for _ in range(RF_RANDOM_STACKS):
+        layers = []
+        for _ in range(generator.randint(1, 4)):
+            k = generator.randint(1, 7)
+            layers.append((k, generator.randint(1, 3), generator.randint(0, k // 2)))
+        stacks.append(tuple(layers))
+    return tuple(stacks)
+
+
+@functools.lru_cache(maxsize=32)
+def _package_rows(stack: tuple) -> tuple:
+    """(rf_size, effective_stride, effective_padding) after each layer of ``stack``, from ``receptive_field``."""
     from torch import nn
 
     from ..receptive_field import receptive_field
 
-    stack = nn.Sequential(*[nn.Conv2d(1, 1, k, s) for k, s in layers])
-    return receptive_field(stack, (1, input_size, input_size))[-1].rf_size[0]
+    model = nn.Sequential(*[nn.Conv2d(1, 1, k, s, p) for k, s, p in stack])
+    size = 1
+    for k, s, _ in reversed(stack):  # the smallest input with an output even without padding: keeps it fast
+        size = (size - 1) * s + k
+    table = receptive_field(model, (1, size, size))
+    return tuple((row.rf_size[0], row.effective_stride[0], row.effective_padding[0]) for row in table)
 
 
-def _check_rf_int(value, name: str) -> int:
-    """The student's receptive-field size as an int, or a hint naming the expected type."""
+def _mistaken(layers, mistake: str) -> tuple:
+    """(rf_size, effective_stride, effective_padding) as a typical mistake computes it."""
+    r, j, p_eff = 1, 1, 0
+    for k, s, p in layers:
+        if mistake == "kernel sizes added":
+            r = r + k if r > 1 else k
+        elif mistake == "stride ignored":
+            r = r + (k - 1)
+        elif mistake == "jump updated first":
+            r = r + (k - 1) * j * s
+        else:
+            r = r + (k - 1) * j
+        p_eff = {"padding ignored": 0, "padding not scaled": p_eff + p,
+                 "padding after jump": p_eff + p * j * s}.get(mistake, p_eff + p * j)
+        j = j + s - 1 if mistake == "strides added" else j * s
+    return r, j, p_eff
+
+
+RF_MISTAKES = (  # (name of a typical mistake in _mistaken, which value it breaks, the hint)
+    ("kernel sizes added", 0, "you added the kernel sizes. Neighbouring windows overlap: a layer adds only "
+                              "(k − 1)·j_{l−1} pixels, r_l = r_{l−1} + (k_l − 1)·j_{l−1}"),
+    ("stride ignored", 0, "stride ignored: after a layer with stride s neighbouring units are s pixels "
+                          "apart, so every later layer adds (k − 1)·j_{l−1}, with j the product of the strides so far"),
+    ("jump updated first", 0, "you updated the effective stride before using it: layer l grows by "
+                              "(k_l − 1)·j_{l−1}, the jump of the layers *below* it, so update j after r"),
+    ("strides added", 1, "the effective stride is the product of the strides, j_l = j_{l−1}·s_l, not their sum"),
+    ("padding ignored", 2, "effective padding ignored: padding moves the region, P_l = P_{l−1} + p_l·j_{l−1}"),
+    ("padding not scaled", 2, "padding is counted in the layer's own input units: multiply it by the jump below "
+                              "it, P_l = P_{l−1} + p_l·j_{l−1}"),
+    ("padding after jump", 2, "multiply the padding by the jump of the layers below, j_{l−1}, not j_l"),
+)
+RF_NAMES = ("rf_size", "effective_stride", "effective_padding")
+
+
+def _as_rf_triple(value, where: str) -> tuple:
+    """The student's (rf_size, effective_stride, effective_padding) as three ints, or a hint on its form."""
     from numbers import Integral
 
-    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1]:
-        raise hint(f"`{name}` should be one int (the side of the square region), got the pair {value!r}; "
-                   f"use {name} = {value[0]!r}")
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise hint(f"`{name}` should be an int (a number of input pixels), got {value!r} "
-                   f"of type {type(value).__name__}")
-    return int(value)
+    form = "should return (rf_size, effective_stride, effective_padding), three ints"
+    if value is None:
+        raise hint(f"receptive_field_of returned None for {where}: did you forget the `return`?")
+    items = _as_items(value, f"receptive_field_of {form} (for {where})")
+    if len(items) != 3:
+        raise hint(f"receptive_field_of {form}, got {value!r} for {where}")
+    if any(isinstance(item, (tuple, list)) for item in items):
+        raise hint(f"receptive_field_of {form}: one int each (the region is square), got {value!r} for {where}")
+    if any(isinstance(item, float) and item.is_integer() for item in items):
+        items = [int(item) if isinstance(item, float) and item.is_integer() else item for item in items]
+    if any(isinstance(item, bool) or not isinstance(item, Integral) for item in items):
+        raise hint(f"receptive_field_of {form}, got {value!r} for {where}")
+    return tuple(int(item) for item in items)
 
 
-THREE_CONVS = [(3, 1), (3, 1), (3, 1)]  # ex03-1: three 3x3 stride-1 convs, as (kernel_size, stride)
+def check_receptive_field_function(receptive_field_of) -> str:
+    """Exercise 03-1: ``receptive_field_of(layers)`` against the package's ``receptive_field`` on random stacks.
 
-
-def check_three_convs_rf(rf_size) -> str:
-    """Check exercise 03-1: the receptive field of three stacked 3×3 stride-1 convolutions.
-
-    Args:
-        rf_size: the student's answer, one side of the square region, in input pixels.
-
-    Returns:
-        The confirmation text (also printed).
-
-    Raises:
-        WrongAnswer: with a hint naming the likely mistake.
-
-    Example:
-        >>> check_three_convs_rf(7)
-        Correct! Each 3×3 layer adds 3 − 1 = 2 pixels: 1 + 2 + 2 + 2 = 7.
-        'Correct! Each 3×3 layer adds 3 − 1 = 2 pixels: 1 + 2 + 2 + 2 = 7.'
-    """
-    answer = _check_rf_int(rf_size, "rf_size")
-    expected = _rf_stack_size(THREE_CONVS)
-    if answer == expected:
-        return correct(f"Each 3×3 layer adds 3 − 1 = 2 pixels: 1 + 2 + 2 + 2 = {expected}.")
-    if answer == 3 * 3:
-        raise hint("You added the kernel sizes (3 + 3 + 3). Neighbouring windows overlap: each layer after "
-                   "the first adds only k − 1 = 2 new pixels.")
-    if answer == 3 ** 3:
-        raise hint("You multiplied the kernel sizes. With stride 1 the growth is additive: each layer adds "
-                   "k − 1 pixels, RF_i = (RF_{i+1} − 1)·1 + 3.")
-    if answer == expected - 2:
-        raise hint("That is the receptive field of two 3×3 layers (the course's worked example); "
-                   "this stack has three.")
-    if abs(answer - expected) == 1:
-        raise hint("Off by one: start from RF = 1 (the output unit itself) and apply "
-                   "RF_i = (RF_{i+1} − 1)·stride_i + k_i once per layer.")
-    raise hint("Start from RF = 1 at the output unit and apply RF_i = (RF_{i+1} − 1)·stride_i + k_i "
-               "once for each of the three layers, from the top layer down.")
-
-
-STRIDED_CONVS = [(3, 2), (3, 1), (3, 1)]  # ex03-2: a stride-2 3x3 conv, then two 3x3 stride-1 convs
-
-
-def check_strided_rf(rf_size) -> str:
-    """Check exercise 03-2: the receptive field of Conv(3, stride 2) → Conv(3) → Conv(3).
+    ``layers`` is a list of (kernel_size, stride, padding), from the input up; the function
+    returns (rf_size, effective_stride, effective_padding) of a unit of the last layer. It runs on
+    every prefix of ``RF_STACKS`` (each adds one idea) and of seeded random stacks; the first wrong
+    value is explained, naming the typical mistake it matches.
 
     Args:
-        rf_size: the student's answer, one side of the square region, in input pixels.
+        receptive_field_of: the student's function.
 
     Returns:
-        The confirmation text (also printed).
+        The confirmation, when right.
 
     Raises:
-        WrongAnswer: with a hint naming the likely mistake.
+        WrongAnswer: with a hint naming the first mistake found.
+        NotImplementedError: the student's own, from the unfilled stub.
 
     Example:
-        >>> check_strided_rf(11)
-        Correct! After the stride-2 layer each 3×3 layer adds (3 − 1)·2 = 4 pixels: 3 + 4 + 4 = 11.
-        'Correct! After the stride-2 layer each 3×3 layer adds (3 − 1)·2 = 4 pixels: 3 + 4 + 4 = 11.'
+        >>> def receptive_field_of(layers):
+        ...     r, j, p_eff = 1, 1, 0
+        ...     for k, s, p in layers:
+        ...         r, p_eff, j = r + (k - 1) * j, p_eff + p * j, j * s
+        ...     return r, j, p_eff
+        >>> check_receptive_field_function(receptive_field_of)
+        Correct! ...
+        '...'
     """
-    answer = _check_rf_int(rf_size, "rf_size")
-    expected = _rf_stack_size(STRIDED_CONVS)
-    if answer == expected:
-        return correct(f"After the stride-2 layer each 3×3 layer adds (3 − 1)·2 = 4 pixels: 3 + 4 + 4 = {expected}.")
-    if answer == _rf_stack_size([(3, 1)] * 3):
-        raise hint("That is the answer without the stride. A stride-2 layer makes neighbouring units of its "
-                   "output 2 input pixels apart, so every later 3×3 layer adds (3 − 1)·2 pixels, not 2.")
-    if answer == _rf_stack_size([(3, 1), (3, 2), (3, 1)]):
-        raise hint("The stride multiplies the growth of every layer above it, not only the next one: "
-                   "both later layers add (3 − 1)·2 pixels.")
-    if answer == 2 * expected or answer == 2 * _rf_stack_size([(3, 1)] * 3):
-        raise hint("The stride does not double the whole receptive field; it doubles the step (the "
-                   "effective stride) that later layers' kernels are multiplied by.")
-    raise hint("Go top-down: RF = 1, then RF_i = (RF_{i+1} − 1)·stride_i + k_i for layer 3, 2 and 1 "
-               "(stride 2 belongs to layer 1, the first one).")
+    cases = 0
+    for stack in RF_STACKS + _random_stacks():
+        for depth, expected in enumerate(_package_rows(stack), start=1):
+            layers = [tuple(layer) for layer in stack[:depth]]
+            where = f"layers = {layers}"
+            answer = _as_rf_triple(_call(receptive_field_of, "receptive_field_of", ([*layers],), where), where)
+            cases += 1
+            if answer == expected:
+                continue
+            wrong = next(i for i in range(3) if answer[i] != expected[i])
+            message = next((text for name, broken, text in RF_MISTAKES
+                            if broken == wrong and _mistaken(layers, name)[wrong] == answer[wrong]), None)
+            if message is None and wrong == 0 and abs(answer[0] - expected[0]) == 1:
+                message = "off by one: start from r_0 = 1 (one input pixel), not 0"
+            if message is None:
+                message = ("go up from r_0 = 1, j_0 = 1, P_0 = 0: r_l = r_{l−1} + (k_l − 1)·j_{l−1}, "
+                           "P_l = P_{l−1} + p_l·j_{l−1}, j_l = j_{l−1}·s_l")
+            raise hint(f"for {where}: {RF_NAMES[wrong]} should be {expected[wrong]}, got {answer[wrong]}; {message}.")
+    return correct(f"your receptive_field_of agrees with the package's receptive_field on {cases} stacks.")
 
 
-def _course_region(unit):
-    """Region of ``unit`` of the course model's last feature map, from the calculator."""
-    from torch import nn
-
-    from ..model import SeedCNN
-    from ..receptive_field import receptive_field
-
-    model = SeedCNN()
-    table = receptive_field(nn.Sequential(model.conv1, model.conv2), (1, 28, 28))
-    return table[-1].region(*unit), table[-1]
+# ex03-2: predict the region the RF explorer draws for this setting, then set its controls and look
+RF_PREDICTION = {"kernels": (5, 3, 3), "strides": (1, 2, 1), "padding": "half", "image": "digit", "unit": (3, 0)}
 
 
-REGION_UNIT = (2, 5)  # ex03-3: the unit of the course model's last (7 x 7) feature map
+def _predicted_row():
+    """The last row of the table the RF explorer computes for ``RF_PREDICTION`` (on the 28 × 28 digit)."""
+    from ..widgets.receptive_field import rf_stack_table
+
+    layers = tuple(zip(RF_PREDICTION["kernels"], RF_PREDICTION["strides"], strict=True))
+    return rf_stack_table("custom stack", layers, RF_PREDICTION["padding"], (28, 28))[-1]
 
 
 def _as_region(value):
@@ -139,53 +178,71 @@ def _as_region(value):
     return ((int(value[0][0]), int(value[0][1])), (int(value[1][0]), int(value[1][1])))
 
 
-def check_unit_region(region) -> str:
-    """Check exercise 03-3: the input region seen by unit (2, 5) of the course model's last feature map.
+def check_rf_prediction(region) -> str:
+    """Exercise 03-2: predict the region the RF explorer draws for ``RF_PREDICTION``.
+
+    The right answer is the region of the explorer's own table (``widgets.rf_stack_table``);
+    every message ends by sending the student to the explorer's controls.
 
     Args:
-        region: the student's ``((top, bottom), (left, right))``, inclusive, unclipped.
+        region: the student's ``((top, bottom), (left, right))``, inclusive, not clipped to the image.
 
     Returns:
-        The confirmation text (also printed).
+        The confirmation, when right.
 
     Raises:
         WrongAnswer: with a hint naming the likely mistake.
 
     Example:
-        >>> check_unit_region(((2, 17), (14, 29)))
-        Correct! Rows 2·4 − 6 = 2 … 2 + 15 = 17, columns 5·4 − 6 = 14 … 29; columns 28 and 29 are padding.
-        'Correct! Rows 2·4 − 6 = 2 … 2 + 15 = 17, columns 5·4 − 6 = 14 … 29; columns 28 and 29 are padding.'
+        >>> check_rf_prediction(((1, 11), (-5, 5)))
+        Correct! ...
+        '...'
     """
+    kernels, strides, unit = RF_PREDICTION["kernels"], RF_PREDICTION["strides"], RF_PREDICTION["unit"]
+    look = (f" In the explorer (section 7) choose the custom stack, layers {len(kernels)}, padding k // 2, "
+            + ", ".join(f"kernel {n} = {k}, stride {n} = {s}" for n, (k, s) in enumerate(zip(kernels, strides,
+                                                                                        strict=True), start=1))
+            + f", unit row {unit[0]}, unit column {unit[1]}, and look at the drawn region and the table.")
     answer = _as_region(region)
-    expected, row = _course_region(REGION_UNIT)
+    row = _predicted_row()
+    expected = row.region(*unit)
     (top, bottom), (left, right) = expected
-    (jump, _), (pad, _), (rf, _) = row.effective_stride, row.effective_padding, row.rf_size
+    rf, jump, pad = row.rf_size[0], row.effective_stride[0], row.effective_padding[0]
     if answer == expected:
-        return correct(f"Rows {REGION_UNIT[0]}·{jump} − {pad} = {top} … {top} + {rf - 1} = {bottom}, columns "
-                       f"{REGION_UNIT[1]}·{jump} − {pad} = {left} … {right}; columns 28 and 29 are padding.")
+        return correct(f"rf_size {rf}, effective stride {jump}, effective padding {pad}: rows "
+                       f"{unit[0]}·{jump} − {pad} = {top} … {bottom}, columns {left} … {right} "
+                       f"(below 0: padding).{look}")
+    layers = list(zip(kernels, strides, (k // 2 for k in kernels), strict=True))
+    _, _, unscaled = _mistaken(layers, "padding not scaled")
+
+    def shifted(padding_used):
+        return tuple((i * jump - padding_used, i * jump - padding_used + rf - 1) for i in unit)
+
     if answer == (expected[1], expected[0]):
-        raise hint("Rows and columns are swapped: unit (2, 5) is row 2, column 5; give rows first.")
-    if answer == ((top + pad, bottom + pad), (left + pad, right + pad)):
-        raise hint(f"You forgot the effective padding: the region starts at i·jump − effective_padding = "
-                   f"i·{jump} − {pad}.")
-    if answer == ((top, bottom + 1), (left, right + 1)):
-        raise hint(f"The region is inclusive: the last row is top + rf_size − 1 = top + {rf - 1}, "
-                   "not top + rf_size.")
-    if answer == ((top, bottom), (left, min(right, 27))) or answer == ((max(top, 0), bottom), (left, min(right, 27))):
-        raise hint("Do not clip to the image: give the region the formula gives, even where it reaches "
-                   "into the padding (columns 28 and 29 here).")
-    if answer[0][1] - answer[0][0] + 1 == rf and answer[0][0] != top:
-        raise hint(f"The size is right (rf_size {rf}) but the start is not. The effective stride is the "
-                   f"product of all strides, 1·2·1·2 = {jump}: start at i·{jump} − {pad}.")
-    raise hint(f"Use the last row of the table: unit (i, j) sees rows i·{jump} − {pad} … i·{jump} − {pad} + "
-               f"{rf} − 1, and the same for columns with j.")
+        message = f"rows and columns are swapped: unit {unit} is row {unit[0]}, column {unit[1]}; give rows first"
+    elif answer == shifted(0):
+        message = (f"effective padding forgotten: with padding k // 2 the region starts at "
+                   f"i·effective_stride − effective_padding, P = {pad} here")
+    elif answer == shifted(unscaled):
+        message = (f"the padding of a layer above a stride counts in that layer's input units: "
+                   f"P_l = P_{{l−1}} + p_l·j_{{l−1}} = {pad}, not {unscaled}")
+    elif answer == ((top, bottom + 1), (left, right + 1)):
+        message = f"the region is inclusive: it ends at start + rf_size − 1 = start + {rf - 1}"
+    elif answer == ((max(top, 0), min(bottom, 27)), (max(left, 0), min(right, 27))):
+        message = "do not clip to the image: give the region the formula gives, padding included"
+    elif answer[0][1] - answer[0][0] + 1 != rf:
+        message = f"the region should be rf_size = {rf} rows high; r_l = r_{{l−1}} + (k_l − 1)·j_{{l−1}}"
+    else:
+        message = (f"the size is right (rf_size {rf}) but not the start: unit (i, j) starts at row "
+                   f"i·effective_stride − effective_padding, with effective stride {jump} = 1·2·1")
+    raise hint(f"{message}.{look}")
 
 
-FACTORISED_CHANNELS = 64  # ex03-4: in and out channels of the 7x7 conv and of each 3x3 conv
+FACTORISED_CHANNELS = 64  # ex03-3: in and out channels of the 7x7 conv and of each 3x3 conv
 
 
 def check_factorised_weights(weights_7x7, weights_three_3x3) -> str:
-    """Check exercise 03-4: weights of one 7×7 conv vs three 3×3 convs, 64 → 64 channels, no bias.
+    """Exercise 03-3: weights of one 7×7 conv vs three 3×3 convs, 64 → 64 channels, no bias.
 
     Args:
         weights_7x7: the student's weight count of ``Conv2d(64, 64, 7, bias=False)``.
