@@ -75,8 +75,11 @@ MISTAKES = {
                       "        grad[:, :, i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size] += "
                       "grad_output[:, :, i:i + 1, j:j + 1]\nreturn grad",
                       r"gradient sent to every element of the window"),
-    "ex05-1-answer": ("position = 3 * 7 + 2 * 7 + 5", r"moving one channel on moves 49 positions, not 7"),
-    "ex06-1-answer": ("steps_per_epoch = 4000 // 128", r"counts the full batches only"),
+    "ex05-2-answer": ("size = input_size // 4  # as if the convolutions kept the size\nin_features = 32 * size * size",
+                      r"padding ignored: a convolution keeps the size only when"),
+    "ex06-1-answer": ("model.train()\ntotal = 0.0\nfor images, labels in batches:\n"
+                      "    loss = F.cross_entropy(model(images), labels)\n    loss.backward()\n    optimizer.step()\n"
+                      "    total += loss.item()\nreturn total / len(batches)", r"no zero_grad: backward adds to the"),
 }
 
 

@@ -7,13 +7,13 @@ with a hint that names the likely mistake when it is not.
 Submodules, one per notebook plus the shared part:
 
 - ``_common``: ``WrongAnswer``, ``Feedback``, ``correct``, ``hint`` and the answer checks several notebooks use
-- ``introduction``: notebook 00, numbers in a batch, layers with weights, a dense layer's parameters
-- ``input_layer``: notebook 01, CHW to HWC, the last batch, a spectrogram's and a Conv1d's shapes
+- ``introduction``: notebook 00, numbers in a batch, correlation down the rows, a dense layer's parameters
+- ``input_layer``: notebook 01, CHW to HWC, the explorer's strides, a spectrogram's and a Conv1d's shapes
 - ``convolution``: notebook 02, conv2d from scratch, the explorer predicted, no weight sharing
 - ``receptive_field``: notebook 03, a receptive-field function, the explorer predicted, 7×7 vs three 3×3
 - ``pooling``: notebook 04, the explorer predicted, max pooling's forward and backward from scratch
-- ``fully_connected``: notebook 05, flatten order, in_features, a Linear's parameters, softmax
-- ``full_implementation``: notebook 06, steps per epoch, a confusion matrix, the embedding's input
+- ``fully_connected``: notebook 05, flatten order, sizing the Linear layer, the shape explorer, softmax
+- ``full_implementation``: notebook 06, the training loop (``_training_loop``), the most common mistake, a third block
 
 The notebooks import everything from here: ``from cnn_helpers.exercises import check_...``.
 
@@ -35,22 +35,31 @@ from .convolution import (
     check_locally_connected_parameters,
 )
 from .full_implementation import (
-    STEPS_EXERCISE,
-    check_accuracy_from_confusion,
-    check_embedding_input_size,
+    THIRD_BLOCK,
+    TRAINING_LOOP_EXERCISE,
     check_most_confused,
-    check_steps_per_epoch,
+    check_third_block_numbers,
+    check_third_block_shape,
+    check_training_loop,
+    three_block_cnn,
 )
 from .fully_connected import (
+    BUILD_MODEL_CASES,
+    EXPLORER_SETTING,
     FLATTEN_EXERCISE,
-    IN_FEATURES_EXERCISE,
+    check_build_model,
+    check_explorer_in_features,
     check_flatten_index,
-    check_in_features,
-    check_linear_parameters,
     check_probabilities,
 )
-from .input_layer import check_chw_to_hwc, check_conv1d_output_shape, check_last_batch_size, check_spectrogram_shape
-from .introduction import LAYER_KINDS, check_batch_numel, check_dense_parameters, check_layers_with_weights
+from .input_layer import (
+    STRIDES_SETTING,
+    check_chw_to_hwc,
+    check_conv1d_output_shape,
+    check_explorer_strides,
+    check_spectrogram_shape,
+)
+from .introduction import CORRELATION_CASES, check_batch_numel, check_correlation_down, check_dense_parameters
 from .pooling import (
     MAX_POOL_BACKWARD_CASES,
     MAX_POOL_CASES,
@@ -72,9 +81,10 @@ __all__ = [
     # feedback
     "WrongAnswer", "Feedback", "correct", "hint",
     # 00 introduction
-    "LAYER_KINDS", "check_batch_numel", "check_layers_with_weights", "check_dense_parameters",
+    "CORRELATION_CASES", "check_batch_numel", "check_correlation_down", "check_dense_parameters",
     # 01 input layer
-    "check_chw_to_hwc", "check_last_batch_size", "check_spectrogram_shape", "check_conv1d_output_shape",
+    "check_chw_to_hwc", "STRIDES_SETTING", "check_explorer_strides", "check_spectrogram_shape",
+    "check_conv1d_output_shape",
     # 02 convolution
     "CONV2D_CASES", "CONV_PREDICTION", "COURSE_CONV1", "check_conv2d", "check_conv_prediction",
     "check_locally_connected_parameters",
@@ -85,9 +95,9 @@ __all__ = [
     "POOL_PREDICTION", "MAX_POOL_CASES", "MAX_POOL_BACKWARD_CASES", "check_pooling_prediction",
     "check_max_pool_forward", "check_max_pool_backward",
     # 05 fully connected
-    "FLATTEN_EXERCISE", "IN_FEATURES_EXERCISE", "check_flatten_index", "check_in_features",
-    "check_linear_parameters", "check_probabilities",
+    "FLATTEN_EXERCISE", "BUILD_MODEL_CASES", "EXPLORER_SETTING", "check_flatten_index", "check_build_model",
+    "check_explorer_in_features", "check_probabilities",
     # 06 full implementation
-    "STEPS_EXERCISE", "check_steps_per_epoch", "check_accuracy_from_confusion", "check_most_confused",
-    "check_embedding_input_size",
+    "TRAINING_LOOP_EXERCISE", "THIRD_BLOCK", "three_block_cnn", "check_training_loop", "check_most_confused",
+    "check_third_block_shape", "check_third_block_numbers",
 ]

@@ -1,48 +1,9 @@
-"""Checkers for notebook 06, full implementation: steps per epoch, a confusion matrix, the embedding's input."""
+"""Checkers for notebook 06, full implementation: the training loop, the most common mistake, a third block."""
 
 from __future__ import annotations
 
 from ._common import _as_count, _as_items, correct, hint
-
-STEPS_EXERCISE = {"images": 4000, "batch_size": 128}  # ex06-1: steps in one epoch of the bundled set
-
-
-def check_steps_per_epoch(steps) -> str:
-    """Exercise 06-1: optimisation steps in one epoch of 4,000 images with ``batch_size=128``.
-
-    Args:
-        steps: the student's count.
-
-    Returns:
-        The confirmation, when right.
-
-    Raises:
-        WrongAnswer: with a hint naming the likely mistake.
-
-    Example:
-        >>> check_steps_per_epoch(32)
-        Correct! ...
-        'Correct! ...'
-    """
-    import math
-
-    n, b = STEPS_EXERCISE["images"], STEPS_EXERCISE["batch_size"]
-    if isinstance(steps, float) and not steps.is_integer():
-        raise hint(f"a step uses one whole batch, so the count is a whole number; {n} / {b} = {steps:.4g} "
-                   "batches means some full batches plus one smaller last batch.")
-    answer = _as_count(int(steps) if isinstance(steps, float) else steps, "steps")
-    expected = math.ceil(n / b)
-    if answer == expected:
-        return correct(f"{n // b} full batches of {b} and a last one of {n - (n // b) * b} images: "
-                       f"{expected} steps (fit keeps the smaller last batch).")
-    if answer == n // b:
-        raise hint(f"{n} // {b} counts the full batches only; the {n % b} images left over make one "
-                   "more, smaller batch (fit does not drop it). Round up.")
-    if answer == n:
-        raise hint("that is one step per image; a step takes a whole batch of images.")
-    if answer == b:
-        raise hint(f"that is the batch size; how many batches of {b} does it take to cover {n} images?")
-    raise hint(f"count the batches: ⌈{n} / {b}⌉, the last batch may be smaller.")
+from ._training_loop import TRAINING_LOOP_EXERCISE, check_training_loop  # noqa: F401  (ex06-1)
 
 
 def _as_confusion(confusion):
@@ -52,61 +13,6 @@ def _as_confusion(confusion):
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"confusion must be a square (classes, classes) matrix, got shape {matrix.shape}")
     return matrix
-
-
-def _as_number(value, what: str) -> float:
-    from numbers import Real
-
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise hint(f"{what} should be a number (a float), got {value!r} of type {type(value).__name__}")
-    return float(value)
-
-
-def check_accuracy_from_confusion(accuracy, confusion) -> str:
-    """Exercise 06-2: the accuracy read off a confusion matrix.
-
-    Args:
-        accuracy: the student's accuracy, a fraction in [0, 1].
-        confusion: the (classes, classes) confusion matrix it was computed from
-            (row = true class, column = predicted class).
-
-    Returns:
-        The confirmation, when right.
-
-    Raises:
-        WrongAnswer: with a hint naming the likely mistake.
-        ValueError: ``confusion`` is not a square matrix (a bug in the notebook, not the answer).
-
-    Example:
-        >>> check_accuracy_from_confusion(0.9, [[5, 1], [0, 4]])
-        Correct! ...
-        'Correct! ...'
-    """
-    import numpy as np
-
-    matrix = _as_confusion(confusion)
-    answer = _as_number(accuracy, "accuracy")
-    right, total = int(np.trace(matrix)), int(matrix.sum())
-    expected = right / total
-
-    def near(value):
-        return abs(answer - value) <= 1e-6 * max(1.0, abs(value))
-
-    if near(expected):
-        return correct(f"the diagonal holds the right answers: {right} of {total} = {expected:.3f}.")
-    if near(100 * expected):
-        raise hint("that is a percentage; give the accuracy as a fraction between 0 and 1.")
-    if near(right):
-        raise hint(f"{right} is the number of right answers (the diagonal); divide by the number of images.")
-    if near(1 - expected):
-        raise hint("that is the error rate: the off-diagonal cells are the mistakes, the diagonal the "
-                   "right answers.")
-    if near(matrix[0, 0] / matrix[0].sum()):
-        raise hint("that is the accuracy on class 0 only (row 0); use the whole diagonal over all images.")
-    raise hint("accuracy = (sum of the diagonal) / (sum of all cells); torch.trace or np.trace sums "
-               "the diagonal.")
 
 
 def _as_pair(value) -> tuple[int, int]:
@@ -119,7 +25,7 @@ def _as_pair(value) -> tuple[int, int]:
 
 
 def check_most_confused(pair, confusion) -> str:
-    """Exercise 06-3: the (true, predicted) pair of different digits the model mixes up most often.
+    """Exercise 06-2: the (true, predicted) pair of different digits the model mixes up most often.
 
     Args:
         pair: the student's ``(true digit, predicted digit)``.
@@ -157,38 +63,189 @@ def check_most_confused(pair, confusion) -> str:
                "diagonal (set the diagonal to -1 first, then argmax).")
 
 
-def check_embedding_input_size(size) -> str:
-    """Exercise 06-4: how many numbers per image the 2-D embedding starts from (conv2's output, flattened).
 
-    Args:
-        size: the student's count.
+
+THIRD_BLOCK = {"in_channels": 32, "out_channels": 64, "kernel_size": 3, "padding": 1}  # ex06-3, ex06-4
+
+
+def three_block_cnn():
+    """The course model with a third block (``THIRD_BLOCK``: 3 × 3 conv to 64 maps, ReLU, 2 × 2 max pooling).
+
+    The same layers as notebook 06's ``ThreeBlockCNN``, built here so that the checkers do not
+    depend on the student's notebook.
 
     Returns:
-        The confirmation, when right.
+        An ``nn.Module`` with children ``conv1``, ``conv2``, ``conv3`` (``nn.Sequential``) and ``out``.
+
+    Shape:
+        (N, 1, 28, 28) -> (N, 10).
+
+    Example:
+        >>> import torch
+        >>> three_block_cnn()(torch.zeros(2, 1, 28, 28)).shape
+        torch.Size([2, 10])
+    """
+    import torch
+    from torch import nn
+
+    from ..model import SeedCNN
+
+    class ThreeBlockCNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            course = SeedCNN()
+            self.conv1, self.conv2 = course.conv1, course.conv2
+            k, p = THIRD_BLOCK["kernel_size"], THIRD_BLOCK["padding"]
+            self.conv3 = nn.Sequential(nn.Conv2d(THIRD_BLOCK["in_channels"], THIRD_BLOCK["out_channels"], k, 1, p),
+                                       nn.ReLU(), nn.MaxPool2d(2))
+            with torch.no_grad():  # in_features measured on one blank digit
+                in_features = self.conv3(self.conv2(self.conv1(torch.zeros(1, 1, 28, 28)))).numel()
+            self.out = nn.Linear(in_features, 10)
+
+        def forward(self, x):
+            return self.out(self.conv3(self.conv2(self.conv1(x))).flatten(1))
+
+    with torch.random.fork_rng(devices=[]):  # building it leaves the notebook's random state alone
+        return ThreeBlockCNN()
+
+
+def _as_shape(value, what: str) -> tuple[int, ...]:
+    from numbers import Integral
+
+    shape = tuple(_as_items(value, f"{what} should be a tuple of ints such as (16, 14, 14)"))
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in shape):
+        raise hint(f"{what} should be a tuple of ints such as (16, 14, 14), got {value!r}")
+    return tuple(int(s) for s in shape)
+
+
+def check_third_block_shape(shape) -> str:
+    """Exercise 06-3: predict the shape the feature-map explorer shows for ``conv3`` after its max pooling.
+
+    Args:
+        shape: the student's (C, H, W) of one digit's maps after conv3's ``MaxPool2d``.
+
+    Returns:
+        The confirmation, when right; it tells the student where to look in the explorer.
 
     Raises:
         WrongAnswer: with a hint naming the likely mistake.
 
     Example:
-        >>> check_embedding_input_size(1568)
+        >>> check_third_block_shape((64, 3, 3))
         Correct! ...
         'Correct! ...'
     """
     import torch
 
-    from ..model import SeedCNN
+    from ..widgets import feature_map_stages
 
-    answer = _as_count(size, "size")
-    expected = SeedCNN().features(torch.zeros(1, 1, 28, 28)).shape[1]  # the model's answer
+    answer = _as_shape(shape, "shape")
+    stages = feature_map_stages(three_block_cnn(), torch.zeros(1, 28, 28))  # what the explorer computes
+    expected = tuple(stages["conv3"]["MaxPool2d"].shape)
+    channels, height, width = expected
+    before_pool = tuple(stages["conv3"]["Conv2d"].shape)
+    look = "Set the explorer below to block conv3, after MaxPool2d, and look at the shape it shows."
     if answer == expected:
-        return correct(f"conv2 hands 32 maps of 7 × 7 to the classifier: 32·7·7 = {expected} numbers per image.")
-    if answer == 32 * 14 * 14:
-        raise hint("that is conv2's output before its pooling; the 2 × 2 max pooling halves 14 × 14 to 7 × 7.")
-    if answer == 28 * 28:
-        raise hint("784 is the raw image (28·28 pixels), or 16·7·7; the embedding starts from conv2's "
-                   "output, 32 maps.")
-    if answer == 16 * 14 * 14:
-        raise hint("that is conv1's output (16 maps of 14 × 14); the embedding uses conv2's, 32 maps.")
-    if answer == 10:
-        raise hint("10 is the output of the last Linear (the logits); the embedding uses what goes into it.")
-    raise hint("trace the shapes: (1, 28, 28) → conv1 → (16, 14, 14) → conv2 → (32, 7, 7), then flatten.")
+        return correct(f"conv3 keeps 7 × 7 (3 × 3 kernel, padding 1) and the pooling rounds 7 / 2 down to "
+                       f"{height}: {channels} maps of {height} × {width}. {look}")
+    if len(answer) != 3:
+        raise hint(f"give one digit's maps as (channels, height, width), three numbers, got {len(answer)}. {look}")
+    if answer[1:] == (height + 1, width + 1):
+        raise hint(f"MaxPool2d(2) rounds down: a 7 × 7 map gives 7 // 2 = {height} rows and columns (the last "
+                   f"row and column are dropped). {look}")
+    if answer[1:] == before_pool[1:]:
+        raise hint(f"that is conv3's output before its pooling; the MaxPool2d(2) halves it. {look}")
+    if answer[1:] == (2, 2) or answer[1:] == (1, 1):
+        raise hint("padding 1 keeps a 3 × 3 convolution's output at 7 × 7; only the pooling shrinks it. " + look)
+    if answer[0] != channels:
+        raise hint(f"conv3 has {channels} kernels, so it makes {channels} maps (the channels). {look}")
+    raise hint(f"follow one digit: conv2 hands over (32, 7, 7); conv3 (3 × 3, padding 1) then MaxPool2d(2). {look}")
+
+
+def _three_block_numbers():
+    from torch import nn
+
+    from ..model import count_parameters
+    from ..receptive_field import receptive_field
+
+    model = three_block_cnn()
+    rows = receptive_field(nn.Sequential(*model.conv1, *model.conv2, *model.conv3), (1, 28, 28))
+    return model, count_parameters(model), rows[-1].rf_size[0]
+
+
+def check_third_block_numbers(answers) -> str:
+    """Exercise 06-4: the third-block model's parameter count and receptive field, and a recorded accuracy guess.
+
+    Args:
+        answers: a dict with ``"parameters"`` (weights and biases of the whole model),
+            ``"rf_size"`` (the receptive field of one unit after conv3's pooling, one side, in
+            pixels) and ``"accuracy_guess"`` (a validation accuracy between 0 and 1; not graded).
+
+    Returns:
+        The confirmation, when parameters and rf_size are right; it repeats the guess.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+
+    Example:
+        >>> answers = {"parameters": 37_514, "rf_size": 28, "accuracy_guess": 0.98}
+        >>> check_third_block_numbers(answers).startswith("Correct!")
+        Correct! ...
+        True
+    """
+    import math
+
+    keys = ("parameters", "rf_size", "accuracy_guess")
+    if not isinstance(answers, dict) or set(answers) != set(keys):
+        raise hint(f"give a dict with the keys {list(keys)}, e.g. {{'parameters': 1000, 'rf_size': 10, "
+                   f"'accuracy_guess': 0.9}}, got {answers!r}")
+    parameters = _as_count(answers["parameters"], "parameters")
+    rf_size = _as_count(answers["rf_size"], "rf_size")
+    guess = answers["accuracy_guess"]
+    guess = guess.item() if getattr(guess, "ndim", None) == 0 and hasattr(guess, "item") else guess
+    if isinstance(guess, bool) or not isinstance(guess, (int, float)) or not math.isfinite(guess) \
+            or not 0 <= guess <= 1:
+        raise hint(f"accuracy_guess should be a fraction between 0 and 1 (0.95 for 95%), got {guess!r}; "
+                   "any guess is fine, it is not graded")
+    model, expected, expected_rf = _three_block_numbers()
+    out = model.out
+    conv3 = model.conv3[0]
+    linear = out.weight.numel() + out.bias.numel()
+    course = 28_938
+    if parameters != expected:
+        if parameters == expected - sum(m.bias.numel() for m in (model.conv1[0], model.conv2[0], conv3, out)):
+            raise hint("you counted the weights only; every convolution kernel and every Linear output also has "
+                       "a bias")
+        if parameters == expected - linear + (64 * 7 * 7 * 10 + 10):
+            raise hint("the Linear layer sees conv3's maps after the pooling: 64 maps of 3 × 3, not 7 × 7")
+        if parameters == expected - linear + (64 * 4 * 4 * 10 + 10):
+            raise hint("MaxPool2d(2) rounds 7 / 2 down to 3: the Linear layer has 64·3·3 inputs")
+        if parameters == expected - linear + 15_690:
+            raise hint("the Linear layer changes too: it now takes conv3's 64·3·3 outputs, not 32·7·7")
+        if parameters == conv3.weight.numel() + conv3.bias.numel() + linear:
+            raise hint("that is conv3 and the new Linear layer only; count the whole model, conv1 and conv2 too")
+        if parameters == course:
+            raise hint("that is the two-block course model; add conv3 and resize the Linear layer")
+        raise hint("count each layer: a Conv2d has out·in·k·k weights and out biases, a Linear in·out weights "
+                   "and out biases; the new Linear takes 64·3·3 inputs")
+    if rf_size != expected_rf:
+        if rf_size == 16:
+            raise hint("16 is the course model's receptive field after conv2's pooling; conv3 and its pooling "
+                       "add to it")
+        if rf_size == 24:
+            raise hint("24 is the receptive field after conv3 itself; its MaxPool2d(2) adds (2 − 1)·4 more")
+        if rf_size == 32:
+            raise hint("the pooling's growth uses the jump before it: r = r + (k − 1)·j with j = 4 (the jump of "
+                       "conv3's input), not 8")
+        if rf_size == 5 + 2 + 5 + 2 + 3 + 2:
+            raise hint("adding the kernel sizes ignores the jump: each layer adds (k − 1)·j, and j doubles after "
+                       "every pooling")
+        if rf_size == 1 + 4 + 1 + 4 + 1 + 2 + 1:  # every jump taken as 1
+            raise hint("each layer adds (k − 1)·j, where the jump j is the product of the strides before it "
+                       "(1, 2, then 4): you used j = 1 throughout")
+        raise hint("go layer by layer from r = 1, j = 1: r = r + (k − 1)·j, then j = j·stride; conv1 5, pool 6, "
+                   "conv2 14, pool 16, then conv3 and its pooling")
+    return correct(f"{expected:,} parameters ({expected - course:+,} against the course model: conv3 adds "
+                   f"{conv3.weight.numel() + conv3.bias.numel():,}, the Linear layer shrinks to {linear:,}); each "
+                   f"unit after conv3's pooling sees {expected_rf} × {expected_rf} pixels, the whole digit. Your "
+                   f"accuracy guess, {guess:.1%}, is recorded: train the model below and compare.")

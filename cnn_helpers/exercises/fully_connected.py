@@ -1,4 +1,4 @@
-"""Checkers for notebook 05, fully connected: flatten order, in_features, a Linear's parameters, softmax."""
+"""Checkers for notebook 05, fully connected: flatten order, sizing the Linear layer, the shape explorer, softmax."""
 
 from __future__ import annotations
 
@@ -46,96 +46,210 @@ def check_flatten_index(position) -> str:
                "then w values.")
 
 
-def _in_features(input_size: int, pools: int = 2, channels: int = 32) -> int:
-    """in_features of the course model's Linear for square inputs of ``input_size`` (real layers)."""
+BUILD_MODEL_CASES = ((28, 5, 2), (32, 3, 0), (30, 5, 1), (36, 3, 1), (20, 5, 0))  # ex05-2: (input_size, k, p)
+
+
+def _size_after(size: int, kernel_size: int, padding: int, *, pools=(True, True), conv=None, pool=None) -> int:
+    """Side of the map after the two blocks; ``conv``/``pool`` replace the output-size formula (for mistakes)."""
+    conv = conv or (lambda n: (n + 2 * padding - kernel_size) // 1 + 1)
+    pool = pool or (lambda n: (n - 2) // 2 + 1)
+    for pooled in pools:
+        size = conv(size)
+        if pooled:
+            size = pool(size)
+    return size
+
+
+def _in_features_mistakes(s: int, k: int, p: int) -> list[tuple[int, str]]:
+    """(in_features a typical mistake gives, its hint) for the course-style model on ``s`` × ``s`` inputs."""
+    import math
+
+    right = _size_after(s, k, p)
+    mistakes = [
+        (32 * _size_after(s, k, p, pools=(True, False)) ** 2,
+         "you forgot a pooling: each block ends with MaxPool2d(2), which halves the size (rounding down)"),
+        (32 * _size_after(s, k, p, pools=(False, False)) ** 2,
+         "you forgot the poolings: each block ends with MaxPool2d(2), which halves the size (rounding down)"),
+        (32 * _size_after(s, k, p, conv=lambda n: n) ** 2,
+         "padding ignored: a convolution keeps the size only when 2·padding = kernel_size − 1; use "
+         "H + 2·padding − kernel_size + 1"),
+        (32 * _size_after(s, k, p, conv=lambda n: n - k + 1) ** 2,
+         "padding ignored: the convolution's output is H + 2·padding − kernel_size + 1, the padding adds "
+         "2·padding"),
+        (32 * _size_after(s, k, p, conv=lambda n: n + 2 * p - k) ** 2,
+         "off by one: a convolution's output is H + 2·padding − kernel_size + 1 (do not forget the + 1)"),
+        (32 * _size_after(s, k, p, pool=lambda n: math.ceil(n / 2)) ** 2,
+         "MaxPool2d(2) rounds down: an odd size n gives n // 2, not ⌈n / 2⌉"),
+        (right ** 2, "multiply by the number of channels: the Linear layer sees all 32 maps of conv2"),
+        (16 * right ** 2, "conv2 has 32 output channels, not 16"),
+    ]
+    return [(value, text) for value, text in mistakes if value != 32 * right ** 2]
+
+
+def _linear_of(model):
+    from torch import nn
+
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    return linears[-1] if linears else None
+
+
+def _all_in_features(build_model) -> set:
+    """The Linear layer's in_features of the student's model for every case (those that build)."""
+    sizes = set()
+    for case in BUILD_MODEL_CASES:
+        try:
+            sizes.add(_linear_of(build_model(*case)).in_features)
+        except Exception:  # noqa: BLE001  (only a diagnosis: a case that fails to build is reported elsewhere)
+            sizes.add(None)
+    return sizes
+
+
+def check_build_model(build_model) -> str:
+    """Exercise 05-2: ``build_model(input_size, kernel_size, padding)`` sizes the Linear layer of a course-style CNN.
+
+    The checker builds the student's model for several input sizes, kernel sizes and paddings,
+    runs a batch of 2 through each, and names the first mistake in ``in_features`` it sees.
+
+    Args:
+        build_model: the student's function, returning the course model's layers
+            (two blocks of Conv2d → ReLU → MaxPool2d(2), 16 and 32 channels, then Flatten and
+            Linear(in_features, 10)) for square inputs of ``input_size``.
+
+    Returns:
+        The confirmation, when right.
+
+    Raises:
+        WrongAnswer: with a hint naming the likely mistake.
+        NotImplementedError: the unfilled stub, passed through.
+
+    Example:
+        >>> from torch import nn
+        >>> def build_model(input_size, kernel_size, padding):
+        ...     size = input_size
+        ...     for _ in range(2):
+        ...         size = (size + 2 * padding - kernel_size + 1) // 2
+        ...     return nn.Sequential(nn.Conv2d(1, 16, kernel_size, padding=padding), nn.ReLU(), nn.MaxPool2d(2),
+        ...                          nn.Conv2d(16, 32, kernel_size, padding=padding), nn.ReLU(), nn.MaxPool2d(2),
+        ...                          nn.Flatten(), nn.Linear(32 * size * size, 10))
+        >>> check_build_model(build_model)
+        Correct! ...
+        'Correct! ...'
+    """
     import torch
     from torch import nn
 
-    layers = [nn.Conv2d(1, 16, 5, 1, 2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, channels, 5, 1, 2), nn.ReLU(),
-              nn.MaxPool2d(2)]
-    if pools < 2:
-        layers = [layer for layer in layers if not isinstance(layer, nn.MaxPool2d)][:4] + [nn.MaxPool2d(2)] * pools
-    with torch.no_grad():
-        return nn.Sequential(*layers)(torch.zeros(1, 1, input_size, input_size)).numel()
+    if not callable(build_model):
+        raise hint(f"build_model should be a function, got {build_model!r} of type {type(build_model).__name__}")
+    for s, k, p in BUILD_MODEL_CASES:
+        case = f"build_model({s}, {k}, {p})"
+        try:
+            model = build_model(s, k, p)
+        except NotImplementedError:
+            raise
+        except (TypeError, ValueError, RuntimeError) as error:
+            if "float" in str(error) or "must be" in str(error):
+                raise hint(f"{case} raised {type(error).__name__}: {error}. in_features must be a whole "
+                           "number: use // (floor division), not /") from error
+            raise hint(f"{case} raised {type(error).__name__}: {error}") from error
+        except Exception as error:
+            raise hint(f"{case} raised {type(error).__name__}: {error}") from error
+        if not isinstance(model, nn.Module):
+            raise hint(f"{case} should return the model (an nn.Module), got {type(model).__name__}")
+        linear = _linear_of(model)
+        if linear is None:
+            raise hint(f"the model of {case} has no nn.Linear layer")
+        with torch.no_grad():
+            features = nn.Sequential(*list(model.children())[:-1]) if isinstance(model, nn.Sequential) else None
+            try:
+                expected = features(torch.zeros(2, 1, s, s)).shape[1] if features is not None else None
+            except RuntimeError as error:
+                raise hint(f"the layers of {case} fail before the Linear layer: {error}") from error
+            if expected is not None and linear.in_features != expected:
+                if len(_all_in_features(build_model)) == 1:
+                    raise hint(f"{case}: in_features {linear.in_features:,} for every input size, kernel_size and "
+                               f"padding, but conv2 hands over {expected:,} values per image here; compute it from "
+                               "the arguments (32·7·7 is right only for 28 × 28, 5 × 5, padding 2)")
+                for value, text in _in_features_mistakes(s, k, p):
+                    if linear.in_features == value:
+                        raise hint(f"{case}: in_features {linear.in_features:,}, but conv2 hands over "
+                                   f"{expected:,} values per image. {text}")
+                raise hint(f"{case}: in_features {linear.in_features:,}, but conv2 hands over {expected:,} values "
+                           "per image; follow the size through conv, pool, conv, pool with "
+                           "⌊(H + 2·padding − kernel_size) / stride⌋ + 1, then multiply by the 32 channels")
+            try:
+                out = model(torch.zeros(2, 1, s, s))
+            except RuntimeError as error:
+                raise hint(f"a batch of 2 images of {s} × {s} fails in the model of {case}: {error}") from error
+        if tuple(out.shape) != (2, 10):
+            raise hint(f"the model of {case} should give (2, 10) logits for a batch of 2, got {tuple(out.shape)}")
+    return correct(f"in_features follows the size through both blocks for every case tried "
+                   f"({', '.join(f'{s}/{k}/{p}' for s, k, p in BUILD_MODEL_CASES)} as input/kernel/padding), and a "
+                   "batch runs through each model to its (2, 10) logits.")
 
 
-IN_FEATURES_EXERCISE = {"input_size": 32}  # ex05-2: the course model on 32 x 32 images
+EXPLORER_SETTING = {"input_size": 36, "blocks": 3, "kernel_size": 3, "padding": 0, "pool": "max"}  # ex05-3
 
 
-def check_in_features(in_features) -> str:
-    """Exercise 05-2: in_features of the course model's Linear layer for 32 × 32 grayscale images.
+def check_explorer_in_features(in_features) -> str:
+    """Exercise 05-3: predict the in_features the shape explorer shows for ``EXPLORER_SETTING``.
 
     Args:
-        in_features: the student's answer.
+        in_features: the student's prediction.
 
     Returns:
-        The confirmation, when right.
+        The confirmation, when right; it tells the student to set the sliders and look.
 
     Raises:
         WrongAnswer: with a hint naming the likely mistake.
 
     Example:
-        >>> check_in_features(32 * 8 * 8)
+        >>> check_explorer_in_features(64 * 2 * 2).startswith("Correct!")
         Correct! ...
-        'Correct! ...'
+        True
     """
-    size = IN_FEATURES_EXERCISE["input_size"]
+    import math
+
+    from ..widgets import SHAPE_CHANNELS, trace_course_style_model
+
+    setting = EXPLORER_SETTING
     answer = _as_count(in_features, "in_features")
-    expected = _in_features(size)
-    side = size // 4
+    trace = trace_course_style_model(**setting)  # what the explorer shows
+    flat = next(i for i, row in enumerate(trace) if len(row.output_shape) == 1)
+    channels, side, _ = trace[flat - 1].output_shape
+    expected = trace[flat].output_shape[0]
+    look = ("Now set the shape explorer of section 7 to input size 36, conv blocks 3, kernel_size 3, padding 0, "
+            "pooling max, and read the row 'Linear in_features'.")
+
+    def side_after(conv, pool, blocks=3):
+        size = setting["input_size"]
+        for _ in range(blocks):
+            size = pool(conv(size))
+        return size
+
+    def valid(n):
+        return n - setting["kernel_size"] + 1
+
+    def floor_half(n):
+        return n // 2
+
     if answer == expected:
-        return correct(f"the convolutions keep {size} × {size}, the two poolings make it {size // 2} and then "
-                       f"{side}: 32·{side}·{side} = {expected}.")
-    if answer == _in_features(28):
-        raise hint("that is the answer for 28 × 28 digits (32·7·7); follow a 32 × 32 image through the layers.")
-    if answer == _in_features(size, pools=0):
-        raise hint("you left out the pooling: each MaxPool2d(2) halves the height and the width.")
-    if answer == _in_features(size, pools=1):
-        raise hint("there are two MaxPool2d(2) layers, one after each convolution: halve twice.")
-    if answer == _in_features(size, channels=16):
-        raise hint("the last convolution (conv2) has 32 output channels, not 16.")
-    if answer == side * side:
-        raise hint("multiply by the number of channels too: the Linear layer sees all 32 maps.")
-    raise hint("in_features = channels × height × width of conv2's output; the 5 × 5 convs with padding 2 keep "
-               "the size, each MaxPool2d(2) halves it.")
-
-
-def check_linear_parameters(parameters) -> str:
-    """Exercise 05-3: parameters (weights and biases) of the course model's ``nn.Linear(32 * 7 * 7, 10)``.
-
-    Args:
-        parameters: the student's count.
-
-    Returns:
-        The confirmation, when right.
-
-    Raises:
-        WrongAnswer: with a hint naming the likely mistake.
-
-    Example:
-        >>> check_linear_parameters(15_690)
-        Correct! ...
-        'Correct! ...'
-    """
-    from torch import nn
-
-    layer = nn.Linear(32 * 7 * 7, 10)
-    answer = _as_count(parameters, "parameters")
-    expected = sum(p.numel() for p in layer.parameters())
-    weights, (outputs, inputs) = layer.weight.numel(), layer.weight.shape
-    if answer == expected:
-        return correct(f"{inputs:,}·{outputs} weights + {outputs} biases = {expected:,}: over half of the "
-                       "28,938 parameters of the course model.")
-    if answer == weights:
-        raise hint(f"the weights alone; each of the {outputs} outputs also has a bias.")
-    if answer == weights + inputs:
-        raise hint(f"one bias per output ({outputs}), not per input.")
-    if answer == inputs + outputs:
-        raise hint("every output is connected to every input: the weights number inputs × outputs.")
-    if answer == 28_938:
-        raise hint("that is the whole course model; count the Linear layer only.")
-    raise hint(f"a Linear layer has in_features × out_features weights and out_features biases; here "
-               f"in_features = 32·7·7 = {inputs:,} and out_features = {outputs}.")
+        return correct(f"36 → 34 → 17 → 15 → 7 → 5 → 2: the third block has {channels} channels, so "
+                       f"{channels}·{side}·{side} = {expected}. {look}")
+    mistakes = [
+        (channels * side_after(lambda n: n, floor_half) ** 2,
+         "padding 0: a 3 × 3 convolution shrinks the map by kernel_size − 1 = 2 each time"),
+        (channels * side_after(valid, lambda n: math.ceil(n / 2)) ** 2,
+         "MaxPool2d(2) rounds down: 17 // 2 = 8... check each odd size: 15 // 2 = 7, 5 // 2 = 2"),
+        (channels * side_after(valid, lambda n: n) ** 2, "each block ends with a 2 × 2 pooling that halves the size"),
+        (channels * side_after(valid, floor_half, blocks=2) ** 2, "there are three blocks, not two"),
+        (SHAPE_CHANNELS[1] * side ** 2, f"the third block has {channels} channels (16, 32, 64, 128 for blocks 1–4)"),
+        (side ** 2, f"multiply by the channels: the Linear layer sees all {channels} maps"),
+    ]
+    for value, text in mistakes:
+        if answer == value:
+            raise hint(f"{text}. {look}")
+    raise hint("follow the side through three blocks of conv (3 × 3, padding 0) then MaxPool2d(2): "
+               f"⌊(H + 2·padding − kernel_size) / stride⌋ + 1, then multiply by the last block's channels. {look}")
 
 
 def check_probabilities(probabilities, logits) -> str:

@@ -1,8 +1,8 @@
-"""Checkers for notebook 01, input layer: CHW to HWC, the last batch, a spectrogram's and a Conv1d's shapes."""
+"""Checkers for notebook 01, input layer: CHW to HWC, the explorer's strides, a spectrogram's and a Conv1d's shapes."""
 
 from __future__ import annotations
 
-from ._common import _as_count, _as_items, correct, hint
+from ._common import _as_items, correct, hint
 
 
 def _as_shape(value, what: str) -> tuple[int, ...]:
@@ -58,38 +58,52 @@ def check_chw_to_hwc(hwc, chw) -> str:
     return correct(f"{(c, h, w)} -> {shape}: channels last, pixels unchanged.")
 
 
-def check_last_batch_size(last_batch_size) -> str:
-    """Exercise 01-2: the size of the last batch when 1,000 images go in batches of 64.
+STRIDES_SETTING = {"view": "RGB", "batch_size": 4, "layout": "NHWC"}  # ex01-2: the input explorer's sliders
+
+
+def check_explorer_strides(strides) -> str:
+    """Exercise 01-2: predict the strides the input explorer shows for ``STRIDES_SETTING``.
 
     Args:
-        last_batch_size: the student's answer.
+        strides: the student's strides in the explorer's order for N×H×W×C: (N, H, W, C).
 
     Returns:
-        The confirmation, when right.
+        The confirmation, when right; it tells the student to set the explorer and look.
 
     Raises:
         WrongAnswer: with a hint naming the likely mistake.
 
     Example:
-        >>> check_last_batch_size(1000 % 64)
+        >>> check_explorer_strides((72 * 72 * 3, 72 * 3, 3, 1))
         Correct! ...
         'Correct! ...'
     """
-    import torch
-    from torch.utils.data import DataLoader
+    from .. import viz
+    from ..widgets import _photo_crops
 
-    last_batch_size = _as_count(last_batch_size, "last_batch_size")
-    images, batch_size = 1000, 64
-    sizes = [len(b) for b in DataLoader(torch.arange(images), batch_size=batch_size)]
-    if last_batch_size == sizes[-1]:
-        return correct(f"{len(sizes) - 1} full batches of {batch_size}, then one of {sizes[-1]}.")
-    if last_batch_size == batch_size:
-        raise hint(f"{images:,} is not a multiple of {batch_size}: the last batch gets only what is left.")
-    if last_batch_size in (len(sizes), len(sizes) - 1):
-        raise hint("that is how many batches there are; the question asks how many images the last one has.")
-    if last_batch_size == batch_size - sizes[-1]:
-        raise hint("that is how many images the last batch lacks; how many does it hold?")
-    raise hint("take away as many full batches of 64 as fit in 1,000; what remains is the last batch.")
+    answer = _as_shape(strides, "strides")
+    setting = STRIDES_SETTING
+    numbers = viz.input_layout_numbers(_photo_crops(8), **setting)  # what the explorer computes
+    expected = numbers["strides"]
+    n, h, w, c = numbers["shape"]
+    look = ("Now set the input explorer of section 3 to channels RGB, batch N 4, layout N×H×W×C, and read "
+            "its strides.")
+    if answer == expected:
+        return correct(f"{expected}: the 3 values of a pixel are neighbours, a row is {w}·{c} = {w * c} numbers, "
+                       f"an image {h}·{w}·{c} = {h * w * c:,}. {look}")
+    nchw = viz.input_layout_numbers(_photo_crops(8), setting["view"], setting["batch_size"], "NCHW")["strides"]
+    if len(answer) != 4:
+        raise hint(f"a batch has four dimensions, so four strides (N, H, W, C), got {len(answer)}. {look}")
+    if answer == nchw:
+        raise hint(f"those are the N×C×H×W strides; in N×H×W×C the channel is last, so its stride is 1. {look}")
+    if answer == tuple(reversed(expected)):
+        raise hint(f"give them in the layout's order, N, H, W, C: the batch's stride is the largest. {look}")
+    if answer[1:3] == (w, 1):
+        raise hint(f"a pixel holds {c} numbers, so one step along W skips {c} and a row skips {w}·{c}. {look}")
+    if answer[0] == n * h * w * c:
+        raise hint(f"the next image starts after one image, {h}·{w}·{c} numbers, not after the whole batch. {look}")
+    raise hint(f"the stride of a dimension is the product of the sizes after it: C 1, W {c}, H {w}·{c}, "
+               f"N {h}·{w}·{c}. {look}")
 
 
 def check_spectrogram_shape(shape) -> str:

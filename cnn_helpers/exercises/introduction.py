@@ -1,10 +1,8 @@
-"""Checkers for notebook 00, introduction: numbers in a batch, layers with weights, a dense layer's parameters."""
+"""Checkers for notebook 00, introduction: numbers in a batch, correlation down the rows, a dense layer's parameters."""
 
 from __future__ import annotations
 
-from ._common import _as_count, _as_items, correct, hint
-
-LAYER_KINDS = ("input", "convolution", "relu", "pooling", "fully connected")
+from ._common import _as_count, correct, hint
 
 
 def check_batch_numel(numel) -> str:
@@ -40,43 +38,86 @@ def check_batch_numel(numel) -> str:
     raise hint("multiply the four sizes of the batch's shape N × C × H × W.")
 
 
-def check_layers_with_weights(kinds) -> str:
-    """Exercise 00-2: which of the five kinds of layer have weights to learn.
+CORRELATION_CASES = ((1, 0), (3, 1), (8, 2))  # ex00-2: (d, seed of a random smooth image)
+
+
+def _smooth_image(seed: int):
+    """A random 30 × 24 image whose neighbouring pixels are alike (noise, blurred), different along rows and columns."""
+    import torch
+    import torch.nn.functional as F
+
+    generator = torch.Generator().manual_seed(seed)
+    noise = torch.rand(1, 1, 36, 30, generator=generator)
+    kernel = torch.rand(1, 1, 5, 7, generator=generator)  # wider than tall: rows and columns differ
+    return F.conv2d(noise, kernel / kernel.sum())[0, 0]  # (32, 24)
+
+
+def _correlation(a, b) -> float:
+    import torch
+
+    return torch.corrcoef(torch.stack([a.flatten(), b.flatten()]))[0, 1].item()
+
+
+def check_correlation_down(correlation_down) -> str:
+    """Exercise 00-2: ``correlation_down(image, d)``, the correlation of each pixel with the pixel d rows below it.
 
     Args:
-        kinds: a set (or list) of names from ``LAYER_KINDS``.
+        correlation_down: the student's function of a 2-D tensor (H, W) and a distance ``d``,
+            returning the correlation as a number.
 
     Returns:
         The confirmation, when right.
 
     Raises:
         WrongAnswer: with a hint naming the likely mistake.
+        NotImplementedError: the unfilled stub, passed through.
 
     Example:
-        >>> check_layers_with_weights({"convolution", "fully connected"})
+        >>> import torch
+        >>> def correlation_down(image, d):
+        ...     return torch.corrcoef(torch.stack([image[:-d].flatten(), image[d:].flatten()]))[0, 1].item()
+        >>> check_correlation_down(correlation_down)
         Correct! ...
         'Correct! ...'
     """
-    from torch import nn
+    import math
 
-    chosen = {str(k).strip().lower() for k in _as_items(kinds, "give a set of layer names such as "
-                                                               "{'input', 'pooling'}")}
-    unknown = chosen - set(LAYER_KINDS)
-    if unknown:
-        raise hint(f"unknown layer kind(s) {sorted(unknown)}; use names from {list(LAYER_KINDS)}")
-    examples = {"convolution": nn.Conv2d(3, 4, 3), "relu": nn.ReLU(), "pooling": nn.MaxPool2d(2),
-                "fully connected": nn.Linear(8, 2)}
-    expected = {kind for kind, layer in examples.items() if sum(p.numel() for p in layer.parameters())}
-    if chosen == expected:
-        return correct("only convolution and fully connected layers learn weights (and biases).")
-    if "relu" in chosen:
-        raise hint("ReLU is a fixed function, max(0, x): there is nothing in it to learn.")
-    if "pooling" in chosen:
-        raise hint("pooling takes the max (or mean) of each window: a fixed rule, no weights.")
-    if "input" in chosen:
-        raise hint("the input layer only holds the data; it computes nothing and learns nothing.")
-    missing = sorted(expected - chosen)
-    raise hint(f"{missing[0]} is missing: it multiplies its input by weights that training adjusts.")
+    from ._common import _plain_answer
+
+    if not callable(correlation_down):
+        raise hint(f"correlation_down should be a function, got {correlation_down!r} of type "
+                   f"{type(correlation_down).__name__}")
+    for d, seed in CORRELATION_CASES:
+        image = _smooth_image(seed)
+        call = f"correlation_down(image, {d}) on a random {tuple(image.shape)} image"
+        try:
+            value = correlation_down(image.clone(), d)
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            raise hint(f"{call} raised {type(error).__name__}: {error}") from error
+        if getattr(value, "shape", None) == (2, 2):
+            raise hint("that is the whole 2 × 2 correlation matrix; its entry [0, 1] is the correlation")
+        value = _plain_answer(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise hint(f"{call} should return the correlation as a number, got {value!r}")
+        expected = _correlation(image[:-d], image[d:])
+
+        def near(other, value=value):
+            return abs(value - other) <= 1e-4
+
+        if near(expected):
+            continue
+        if near(_correlation(image[:, :-d], image[:, d:])):
+            raise hint("that compares each pixel with the one d columns to its right; 'below' means the next "
+                       "rows, the first index: image[:-d] and image[d:]")
+        if d > 1 and near(_correlation(image[:-(d - 1)], image[d - 1:])) or near(
+                _correlation(image[:-(d + 1)], image[d + 1:])):
+            raise hint(f"off by one row: for d = {d} pair row y with row y + {d}: image[:-d] and image[d:]")
+        raise hint(f"{call} gave {value:.4f}, expected {expected:.4f}: pair every pixel with the pixel d rows "
+                   "below it, flatten both, and take torch.corrcoef of the two rows")
+    return correct("each pixel paired with the one d rows below, flattened and correlated. Try it on the photo: "
+                   "correlation_down(gray, 1).")
 
 
 def check_dense_parameters(parameters) -> str:
