@@ -200,7 +200,7 @@ def check_conv_prediction(output_size, multiply_adds) -> str:
     Example:
         >>> check_conv_prediction((14, 12), 16800)
         Correct! ...
-        '...'
+        "..."
     """
     from ..receptive_field import conv_output_size
     from ..widgets.convolution import conv_numbers

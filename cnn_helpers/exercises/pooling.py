@@ -34,7 +34,7 @@ def check_pooling_prediction(output_size, max_windows) -> str:
     Example:
         >>> check_pooling_prediction((20, 17), 4)
         Correct! ...
-        '...'
+        "..."
     """
     from ..receptive_field import conv_output_size
     from ..widgets.pooling import pooling_numbers
@@ -293,7 +293,7 @@ def check_max_pool_backward(max_pool2d_backward) -> str:
         ...     return x.grad
         >>> check_max_pool_backward(backward)
         Correct! ...
-        '...'
+        "..."
     """
     import torch
     import torch.nn.functional as F

@@ -127,7 +127,7 @@ def check_receptive_field_function(receptive_field_of) -> str:
         ...     return r, j, p_eff
         >>> check_receptive_field_function(receptive_field_of)
         Correct! ...
-        '...'
+        "..."
     """
     cases = 0
     for stack in RF_STACKS + _random_stacks():
