@@ -81,7 +81,8 @@ def test_explorer_output_carries_picture_numbers_and_setting_beside_the_widget(n
     assert STATIC_CLASS in html and explorer.numbers.value in html
     (src,) = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
     assert base64.b64decode(src) == explorer.image.value
-    assert 'alt="' in html and explorer.image.tooltip == alt
+    assert 'alt="' in html
+    assert explorer.image.tooltip is None  # a tooltip breaks the live Image in JupyterLab 4 (tests/test_browser.py)
 
 
 @pytest.mark.parametrize("name", EXPLORERS)

@@ -113,7 +113,8 @@ class Explorer(widgets.VBox):
         if picture:
             self.image.value = png
             self._picture_current = True
-        self.image.tooltip = self.alt_text  # the live picture's description (its title attribute)
+        # No tooltip on the live picture: an ipywidgets 8 Image given one fails to render in JupyterLab 4
+        # ("Click to show javascript error"), and a tooltip on its box stops later updates (both seen in chromium).
         self.image.layout.visibility = None  # the default: shown
         self.last_update_ms = (time.perf_counter() - start) * 1e3
 
