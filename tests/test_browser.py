@@ -50,6 +50,27 @@ OUTPUT_KINDS_JS = """() => {
 }"""
 
 
+# Every picture in the outputs: how many there are, and those with a see-through pixel (alpha < 255) in a
+# corner or the centre, where a figure's background would let a dark theme show through.
+SEE_THROUGH_JS = """async () => {
+    const pictures = [...document.querySelectorAll('.jp-OutputArea-output img')];
+    const seeThrough = [];
+    for (const img of pictures) {
+        await img.decode().catch(() => null);
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        if (!canvas.width || !canvas.height) continue;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        const w = canvas.width - 1, h = canvas.height - 1;
+        const points = [[0, 0], [w, 0], [0, h], [w, h], [w >> 1, h >> 1]];
+        const clear = points.some(([x, y]) => context.getImageData(x, y, 1, 1).data[3] < 255);
+        if (clear) seeThrough.push(img.alt || img.src.slice(0, 60));
+    }
+    return {count: pictures.length, seeThrough};
+}"""
+
+
 def exercise_cells(name: str) -> dict[str, str]:
     """Cell id -> "answer" or "check" for the exercises of the complete notebook ``name``."""
     roles = {}
@@ -116,6 +137,17 @@ def test_notebook_runs_in_the_browser_and_its_explorers_answer_the_keyboard(lab,
         assert checks <= failed, f"{name}: checks that pass without an answer: {sorted(checks - failed)}"
         assert page.get_by_text("Error displaying widget").count() == 0, f"{name}: a widget failed to display"
         assert page.locator(".jp-OutputArea-output .jp-RenderedText").count() + page.locator("img").count() > 0
+
+        # JupyterLab's dark theme: every figure keeps an opaque background (issue 15).
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", polling=POLL_MS, timeout=10_000)
+        pictures = page.evaluate(SEE_THROUGH_JS)
+        if pictures["count"]:
+            page.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()
+        shot(page, f"{Path(name).stem}-dark-theme")
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", polling=POLL_MS, timeout=10_000)
+        assert pictures["count"] > 0 and pictures["seeThrough"] == [], f"{name}: see-through pictures: {pictures}"
 
         explorers = page.locator(".cnn-explorer")
         for index in range(explorers.count()):
