@@ -5,16 +5,17 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: help setup lab test test-elsewhere lint execute bench
+.PHONY: help setup lab test test-cpu-paths test-elsewhere lint execute bench
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 # The venv is (re)installed only when pyproject.toml or constraints.txt changed since the last
 # install. constraints.txt holds the exact versions that wrote the stored outputs (make lock).
+# --no-compile: byte-compiling all of torch at install took 40 of 80 s; Python compiles what is imported.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(PY) -m pip install --quiet --no-compile -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the package with its test tools
@@ -25,6 +26,9 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/unsolved/: every exercise unsolve
 test: $(STAMP)  ## lint, unit tests, doctests and nbval (strict) over every notebook
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder
+
+test-cpu-paths: $(STAMP)  ## nbval, strict, over every notebook under ATEN_CPU_CAPABILITY=default and =avx2 (CI)
+	CNN_COURSE_TEST_CPU_PATHS=1 $(PY) -m pytest -p no:cacheprovider tests/test_cpu_paths.py
 
 test-elsewhere: $(STAMP)  ## install the course beside other numpy/matplotlib in a new venv and run every notebook there
 	CNN_COURSE_TEST_ELSEWHERE=1 $(PY) -m pytest -p no:cacheprovider tests/test_install_elsewhere.py
@@ -54,7 +58,7 @@ lock: $(STAMP) $(ISTAMP) $(SSTAMP)  ## rewrite constraints.txt from the versions
 
 $(ISTAMP): pyproject.toml constraints.txt
 	test -x $(IPY) || $(PYTHON) -m venv $(IVENV)
-	$(IPY) -m pip install --quiet -c constraints.txt -e '.[instructor,hub]'
+	$(IPY) -m pip install --quiet --no-compile -c constraints.txt -e '.[instructor,hub]'
 	touch $(ISTAMP)
 
 instructor-setup: $(ISTAMP)  ## create .venv-instructor: the package with nbgrader, kept out of .venv
@@ -96,7 +100,7 @@ SITE_NPM := site/node_modules/.installed
 
 $(SSTAMP): pyproject.toml constraints.txt
 	test -x $(SPY) || $(PYTHON) -m venv $(SVENV)
-	$(SPY) -m pip install --quiet -c constraints.txt jupyter-book
+	$(SPY) -m pip install --quiet --no-compile -c constraints.txt jupyter-book
 	touch $(SSTAMP)
 
 $(SITE_NPM): site/package.json site/package-lock.json

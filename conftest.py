@@ -14,7 +14,6 @@ LONGEST_FIRST = (  # under -n 2 on this 2-core machine: 80-110 s, 120-150 s, 45-
     "tests/test_nbgrader.py::TestSourceNotebooksValidate",
     "tests/test_nbgrader.py::TestStudentVersions",
     "tests/test_nbgrader.py::TestExchange",
-    "tests/test_cpu_paths.py",
     "tests/test_unsolved_notebooks.py",
     "notebooks/06_full_implementation.ipynb",
 )
