@@ -44,7 +44,7 @@ def test_stored_outputs_hold_under_another_kernel_path(path):
     if _capability(path).lower() != path:
         pytest.skip(f"this CPU cannot take the {path} kernel path")
     env = {**os.environ, "ATEN_CPU_CAPABILITY": path}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2", "--dist", "loadscope",
-                          *NOTEBOOKS], cwd=ROOT, env=env, capture_output=True, text=True)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2", "--dist", "loadscope"]
+    run = subprocess.run([*command, *NOTEBOOKS], cwd=ROOT, env=env, capture_output=True, text=True)
     assert run.returncode == 0, f"nbval under ATEN_CPU_CAPABILITY={path}:\n{run.stdout[-6000:]}"
     assert " passed" in run.stdout and "failed" not in run.stdout
