@@ -49,8 +49,12 @@ def check_choice(value, name: str, choices) -> str:
         >>> check_choice("max", "mode", ("max", "avg"))
         'max'
     """
-    if value not in choices:
-        allowed = ", ".join(repr(c) for c in choices)
+    allowed = ", ".join(repr(c) for c in choices)
+    try:
+        known = value in choices
+    except (TypeError, ValueError):  # an array or tensor: its == gives no single truth value
+        known = False
+    if not known:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
     return value
 

@@ -271,6 +271,9 @@ def read_idx(path) -> np.ndarray:
     Raises:
         MnistFileError: the file is not a well-formed idx file.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be the path of an idx file (a str or Path), got {path!r} of type "
+                        f"{type(path).__name__}")
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
@@ -366,6 +369,8 @@ def load_mnist(source: str = "bundled", cache_dir=None) -> MnistSplit:
         500
     """
     check_choice(source, "source", MNIST_SOURCES)
+    if cache_dir is not None:
+        mnist_cache_dir(cache_dir)  # a cache_dir that is not a path is named, even where it goes unused
     if source == "bundled":
         arrays = _bundled_split()
         return MnistSplit(*(_as_dataset(arrays[i], arrays[i + 1]) for i in (0, 2, 4)))

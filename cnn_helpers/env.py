@@ -42,6 +42,8 @@ def set_seed(seed: int = NOTEBOOK_SEED, threads: int = NOTEBOOK_THREADS) -> None
     if seed >= 2**32:
         raise ValueError(f"seed must be an integer from 0 to 2**32 - 1 (NumPy's range), got {seed}")
     threads = check_int(threads, "threads", minimum=1)
+    if threads > 1024:
+        raise ValueError(f"threads must be an integer from 1 to 1024, got {threads}; os.cpu_count() is a good choice")
 
     random.seed(seed)
     np.random.seed(seed)

@@ -1,10 +1,11 @@
 """Hostile arguments to the public API: the share that ends in a clear, named ValueError/TypeError.
 
-Every public function of ``env``, ``model``, ``from_scratch``, ``receptive_field``, ``train``
-(but ``fit`` and the benchmark, which train), ``viz`` and the widgets' pure functions is
-listed with one valid call. Hypothesis then replaces one argument of a valid call at a
-time by a hostile value (None, a string, an object, NaN, a huge int, a negative number, an
-empty list, a tensor of the wrong shape...) and records how the call ends:
+Every public function of ``env``, ``model``, ``from_scratch``, ``receptive_field``, ``data``
+(but the download, which needs the network), ``train`` (``fit`` on four images; not the
+benchmark), ``viz`` and the widgets' pure functions is listed with one valid call.
+Hypothesis then replaces one argument of a valid call at a time by a hostile value (None, a
+string, an object, NaN, a huge int, a negative number, an empty list, a tensor of the wrong
+shape...) and records how the call ends:
 
 - ``named``: a ValueError or TypeError whose message names the replaced argument;
 - anything else: another exception type, a message that does not say which argument is
@@ -20,7 +21,9 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,7 +33,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from cnn_helpers import env, from_scratch, model, receptive_field, train, viz, widgets
+from cnn_helpers import data, env, from_scratch, model, receptive_field, train, viz, widgets
 
 # What the package's figures and tracing need, built once.
 torch.manual_seed(0)
@@ -45,6 +48,12 @@ class History:
     validation_accuracy = [0.9, 0.95]
 
 
+FOLDER = Path(tempfile.mkdtemp(prefix="hostile-"))  # checkpoints and an idx file for the probe
+IDX_FILE = FOLDER / "tiny-idx1-ubyte"
+IDX_FILE.write_bytes(b"\x00\x00\x08\x01" + (3).to_bytes(4, "big") + bytes([1, 2, 3]))
+CHECKPOINT = train.save_checkpoint(SEED_CNN, FOLDER / "seed.pt", epochs=1)
+
+
 def _trace():
     return model.trace_shapes(SEED_CNN, (1, 28, 28))
 
@@ -54,6 +63,18 @@ VALID = {
     # env
     "set_seed": (env.set_seed, lambda: {"seed": 0, "threads": torch.get_num_threads()}),
     "version_satisfies": (env.version_satisfies, lambda: {"version": "2.13.0", "requirement": ">=2.4,<3"}),
+    # data (download_mnist needs the network: its errors are tested in tests/test_data.py)
+    "load_mnist": (data.load_mnist, lambda: {"source": "bundled", "cache_dir": None}),
+    "sample_image": (data.sample_image, lambda: {"size": 20}),
+    "mnist_cache_dir": (data.mnist_cache_dir, lambda: {"cache_dir": str(FOLDER)}),
+    "read_idx": (data.read_idx, lambda: {"path": IDX_FILE}),
+    # train: fit on four images, one epoch; checkpoints in a temporary folder
+    "fit": (train.fit, lambda: {"model": model.SeedCNN(), "train": DATA, "validation": DATA, "epochs": 1,
+                                "batch_size": 4, "lr": 1e-3, "max_shift": 1, "label_smoothing": 0.0,
+                                "schedule": "onecycle", "device": "cpu", "progress": False, "live_plot": False}),
+    "save_checkpoint": (train.save_checkpoint, lambda: {"model": SEED_CNN, "path": FOLDER / "probe.pt"}),
+    "load_checkpoint": (train.load_checkpoint, lambda: {"path": CHECKPOINT, "model": model.SeedCNN(),
+                                                        "check_architecture": True}),
     # model
     "build_cnn": (model.build_cnn, lambda: {"channels": (4,), "kernel_size": 3, "stride": 1, "padding": 1,
                                             "pool": "max", "pool_size": 2, "activation": "relu",
@@ -267,11 +288,19 @@ def test_every_public_function_is_probed():
 
     public = {name for module in (model, from_scratch, receptive_field, viz) for name in module.__all__
               if inspect.isfunction(getattr(module, name))}
-    public |= {"set_seed", "version_satisfies", "random_shift", "evaluate", "predict"}
+    public |= {"set_seed", "version_satisfies", "random_shift", "evaluate", "predict", "fit", "save_checkpoint",
+               "load_checkpoint"}
+    public |= {name for name in data.__all__ if inspect.isfunction(getattr(data, name))} - {"download_mnist"}
     public |= {name for name in w.__all__ if inspect.isfunction(getattr(w, name)) and not name.endswith("_explorer")}
     # Functions without arguments (figure factories, the default data) and the train loops are left out.
     left_out = {"rf_explorer_figure", "pooling_figure", "shape_figure", "feature_map_figure", "default_feature_maps"}
     assert public - left_out - set(VALID) == set()
+
+
+@pytest.fixture(autouse=True)
+def _in_the_probe_folder(monkeypatch):
+    """A hostile path such as "abc" is a valid relative path: save_checkpoint writes it here, not in the repository."""
+    monkeypatch.chdir(FOLDER)
 
 
 @pytest.mark.skipif(not os.environ.get("CNN_HOSTILE_ALL"), reason="the full enumeration: CNN_HOSTILE_ALL=1")

@@ -17,6 +17,9 @@ from .live_plot import LivePlot, _make_plot, _progress_bar
 from .results import History
 from .settings import DEFAULTS, SCHEDULES
 
+MAX_EPOCHS = 10_000
+MAX_LR = 10.0  # far above any rate that trains; a larger one overflows float32 inside the optimiser
+
 
 def _check_fit_arguments(model, train, validation, epochs, batch_size, lr, max_shift, label_smoothing, schedule):
     """The settings as plain Python numbers (NumPy ints and floats are accepted), or a clear error."""
@@ -26,10 +29,13 @@ def _check_fit_arguments(model, train, validation, epochs, batch_size, lr, max_s
     if validation is not None:
         _check_dataset(validation, "validation")
     check_choice(schedule, "schedule", SCHEDULES)
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr < math.inf:
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}; 1e-3 to 5e-3 work for the course model")
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr <= MAX_LR:
+        raise ValueError(f"lr must be a positive finite number up to {MAX_LR:g}, got {lr!r}; 1e-3 to 5e-3 work for "
+                         "the course model")
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real) or not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}; 0 turns it off")
+    if check_int(epochs, "epochs", minimum=1) > MAX_EPOCHS:  # a huge number would train until the machine dies
+        raise ValueError(f"epochs must be at most {MAX_EPOCHS:,}, got {epochs!r}; the course model needs 1 to 20")
     return (check_int(epochs, "epochs", minimum=1), check_int(batch_size, "batch_size", minimum=1), float(lr),
             check_int(max_shift, "max_shift", minimum=0), float(label_smoothing))
 
@@ -164,6 +170,8 @@ def fit(
         ...
         ValueError: epochs must be an integer >= 1, got 0
     """
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r} of type {type(progress).__name__}")
     epochs, batch_size, lr, max_shift, label_smoothing = _check_fit_arguments(
         model, train, validation, epochs, batch_size, lr, max_shift, label_smoothing, schedule)
     device = _device(device)
