@@ -294,6 +294,8 @@ def test_plot_conv_window_draws_the_dilated_taps_of_the_unit_and_redraws_in_plac
     taps = {(int(c), int(r)) for c, r in art.taps.get_offsets()}
     assert taps == {(5 + 2 * j, 1 + 2 * i) for i in range(3) for j in range(3)}
     assert np.array_equal(art.taps.get_array(), kernel.ravel())  # each tap coloured by its weight
+    marked = {(int(c), int(r)) for c, r in art.negative_taps.get_offsets()}  # the sign not by colour alone
+    assert marked == {(5 + 2 * j, 1 + 2 * i) for i in range(3) for j in range(3) if kernel[i, j] < 0}
     assert ax_in.get_xlim() == (-1.5, 12.5) and ax_in.get_ylim() == (10.5, -1.5)  # padding shown
     assert _rect(art.unit) == (2.5, 0.5, 1, 1)
     again = viz.plot_conv_window(image, kernel[:1, :1], np.zeros((10, 12)), unit=(0, 0), fig=fig)

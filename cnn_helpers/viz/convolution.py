@@ -137,6 +137,8 @@ class _ConvArtists:
         # One square per kernel tap, coloured by its weight (blue < 0 < red) and edged in the kernel colour.
         self.taps = self.ax_in.scatter([], [], s=16, c=[], cmap="RdBu_r", marker="s", ec=KERNEL_COLOR,
                                        linewidths=0.6)
+        # A minus on every negative tap: the sign is then not carried by colour alone.
+        self.negative_taps = self.ax_in.scatter([], [], s=9, c="black", marker="_", linewidths=1.2)
         hatch_padding(self.ax_in)
         self.ax_in.add_patch(self.border)
         self.ax_in.add_patch(self.window)
@@ -210,6 +212,9 @@ def plot_conv_window(image, kernel, feature_map, stride=(1, 1), padding=(0, 0), 
     art.taps.set_clim(-limit, limit)
     cell = art.ax_in.bbox.height / (h + 2 * ph)  # pixels per image pixel at this zoom
     art.taps.set_sizes([max(4.0, (0.55 * cell * 72 / fig.dpi) ** 2)])
+    negative = kernel.ravel() < 0
+    art.negative_taps.set_offsets(np.column_stack([cols.ravel(), rows.ravel()])[negative].reshape(-1, 2))
+    art.negative_taps.set_sizes([max(4.0, (0.4 * cell * 72 / fig.dpi) ** 2)])
     art.ax_in.set_title(f"input {h}×{w}, padding {ph if ph == pw else padding}")
 
     _set_image(art.ax_out, art.image_out, feature_map, float(feature_map.min()), float(feature_map.max()))
@@ -218,7 +223,7 @@ def plot_conv_window(image, kernel, feature_map, stride=(1, 1), padding=(0, 0), 
     art.ax_out.set_title(f"output {oh}×{ow}: ({r}, {c}) = {feature_map[r, c]:.3g}")
     return describe(fig, f"Left: the input {h} × {w} with {ph} rows and {pw} columns of hatched padding "
                          f"around it and the window of output unit ({r}, {c}) outlined, its kernel "
-                         "taps marked by squares (red positive weight, blue negative). Right: the "
+                         "taps marked by squares (red positive weight, blue negative with a minus sign). Right: the "
                          f"output feature map {oh} × {ow} with unit ({r}, {c}) outlined; its value "
                          f"is {feature_map[r, c]:.3g}.")
 
