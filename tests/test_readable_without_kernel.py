@@ -10,6 +10,7 @@ JupyterLab's dark theme cannot show through it.
 from __future__ import annotations
 
 import base64
+import html as html_module
 import io
 import re
 
@@ -83,6 +84,8 @@ def test_explorer_output_carries_picture_numbers_and_setting_beside_the_widget(n
     assert base64.b64decode(src) == explorer.image.value
     assert 'alt="' in html
     assert explorer.image.tooltip is None  # a tooltip breaks the live Image in JupyterLab 4 (tests/test_browser.py)
+    # The live picture is described for screen readers instead, in a visually hidden element beside it.
+    assert html_module.escape(alt) in explorer.description.value and "clip:rect(0,0,0,0)" in explorer.description.value
 
 
 @pytest.mark.parametrize("name", EXPLORERS)

@@ -28,6 +28,9 @@ STALE_NOTE = "The sliders' setting has no result; these numbers are from the las
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATIC_CLASS = "cnn-explorer-static"  # the saved picture and numbers, shown where no kernel runs
 STATIC_NOTE = "A saved view of an interactive explorer: run the notebook to move its controls."
+# Read by screen readers, not shown: the usual "visually hidden" style (display:none would hide it from them too).
+VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+                   "clip:rect(0,0,0,0);white-space:nowrap;border:0")
 
 
 class Explorer(widgets.VBox):
@@ -55,6 +58,7 @@ class Explorer(widgets.VBox):
         image: the ``ipywidgets.Image`` showing the figure as PNG.
         numbers: the ``ipywidgets.HTML`` with the numbers ``render`` returned.
         message: the ``ipywidgets.HTML`` with a plain message when a setting is impossible.
+        description: a visually hidden ``ipywidgets.HTML`` describing the picture, for screen readers.
         last_update_ms: how long the last update took (render + PNG), for the benchmark.
     """
 
@@ -69,6 +73,9 @@ class Explorer(widgets.VBox):
         self.image = widgets.Image(format="png")
         self.numbers = widgets.HTML()
         self.message = widgets.HTML()
+        # The live picture's description, for screen readers: an Image widget has no alt text, and a tooltip on
+        # it (or on its box) breaks it in JupyterLab 4, which the browser tests showed.
+        self.description = widgets.HTML()
         self.last_update_ms = float("nan")
         self._good_numbers = ""  # the numbers of the last setting that rendered
         self._picture_current = False  # the image shows the figure for the last good setting
@@ -77,7 +84,7 @@ class Explorer(widgets.VBox):
             control.observe(self._on_change, names="value")
         super().__init__(
             [widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
-             self.message, widgets.HBox([self.image, self.numbers])]
+             self.message, widgets.HBox([self.image, self.description, self.numbers])]
         )
         self.add_class("cnn-explorer")  # every explorer: found by the browser tests
         self.add_class(css_class)
@@ -113,8 +120,8 @@ class Explorer(widgets.VBox):
         if picture:
             self.image.value = png
             self._picture_current = True
-        # No tooltip on the live picture: an ipywidgets 8 Image given one fails to render in JupyterLab 4
-        # ("Click to show javascript error"), and a tooltip on its box stops later updates (both seen in chromium).
+            self.description.value = (f'<span class="cnn-picture-description" style="{VISUALLY_HIDDEN}">'
+                                      f'Picture: {html.escape(self.alt_text)}</span>')
         self.image.layout.visibility = None  # the default: shown
         self.last_update_ms = (time.perf_counter() - start) * 1e3
 
@@ -127,6 +134,7 @@ class Explorer(widgets.VBox):
                     f"{html.escape(str(error))}). Please report it.")
         self.message.value = f'<div class="explorer-message" style="color:#a00">{text}</div>'
         self.image.layout.visibility = "hidden"  # keeps its place, so the controls do not jump
+        self.description.value = ""
         if self._good_numbers:
             self.numbers.value = (f'<div class="{STALE_CLASS}"><div style="color:#a00">{STALE_NOTE}</div>'
                                   f'<div style="opacity:0.45">{self._good_numbers}</div></div>')
