@@ -225,3 +225,24 @@ def test_progress_bar_and_live_plot_are_saved_finished(tmp_path):
     alt = images[0]["metadata"]["image/png"]["alt"]
     assert "After epoch 2" in alt and "90.0%" in alt
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+def test_nbconvert_html_of_every_stored_notebook_shows_pictures_and_numbers_not_widget_reprs():
+    """nbconvert's HTML (what nbviewer and nbgrader's feedback pages use) of the committed notebooks."""
+    from pathlib import Path
+
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter()
+    explorers = 0
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        page, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
+        assert "Explorer(children" not in page and not re.search(r"(?<!\d)0%\|", page), path.name
+        views = re.findall(rf'<div class="{STATIC_CLASS}[^"]*">(.*?)<div class="cnn-explorer-numbers">(.*?)</table>',
+                           page, flags=re.S)
+        explorers += len(views)
+        for picture, numbers in views:  # the picture with its alt text, then the numbers table
+            (tag,) = re.findall(r"<img [^>]*>", picture)  # nbconvert may reorder the attributes
+            assert 'src="data:image/png;base64,' in tag and re.search(r'alt="[^"]{20,}"', tag), path.name
+            assert "<td" in numbers, path.name
+    assert explorers >= 6  # one explorer in each of notebooks 01-06, at least
