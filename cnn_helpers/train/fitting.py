@@ -34,9 +34,10 @@ def _check_fit_arguments(model, train, validation, epochs, batch_size, lr, max_s
                          "the course model")
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real) or not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}; 0 turns it off")
-    if check_int(epochs, "epochs", minimum=1) > MAX_EPOCHS:  # a huge number would train until the machine dies
+    epochs = check_int(epochs, "epochs", minimum=1)
+    if epochs > MAX_EPOCHS:  # a huge number would train until the machine dies
         raise ValueError(f"epochs must be at most {MAX_EPOCHS:,}, got {epochs!r}; the course model needs 1 to 20")
-    return (check_int(epochs, "epochs", minimum=1), check_int(batch_size, "batch_size", minimum=1), float(lr),
+    return (epochs, check_int(batch_size, "batch_size", minimum=1), float(lr),
             check_int(max_shift, "max_shift", minimum=0), float(label_smoothing))
 
 
