@@ -216,3 +216,24 @@ def test_readme_one_liners_without_make_run_what_make_runs(target):
     assert posix.split(" && ") == _make_commands(target)
     as_posix = windows.replace("py -m venv", "python3 -m venv").replace(".venv\\Scripts\\", ".venv/bin/")
     assert as_posix == posix, "the Windows line must be the Linux one with Windows paths"
+
+
+# What .gitignore may hide: build outputs, environments and caches, never a file the course or CI reads.
+GENERATED = {".hypothesis", ".pytest_cache", ".ruff_cache", ".venv", ".venv-instructor", ".venv-site",
+             "cnn_helpers.egg-info", "deploy/node_modules", "site/node_modules", "test-artifacts", "student",
+             "build", "dist", ".bench", "site/_build"}
+
+
+def test_gitignore_hides_only_generated_files():
+    """A clean clone (CI, a student's) has every file this tree has, except generated ones.
+
+    An unanchored ``student/`` pattern once hid ``deploy/jupyter/student/``: the hub test passed
+    here and failed on CI's clone, whose students' servers had no nbgrader settings.
+    """
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    listed = subprocess.run(["git", "ls-files", "--others", "--ignored", "--exclude-standard", "--directory"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\n")
+    hidden = [path.rstrip("/") for path in listed if path and "__pycache__" not in path and not path.endswith(".pyc")]
+    unexpected = [path for path in hidden if not any(path == g or path.startswith(g + "/") for g in GENERATED)]
+    assert not unexpected, f"ignored by .gitignore but not generated: {unexpected}; anchor the pattern or commit them"
