@@ -8,6 +8,8 @@ xdist would otherwise reorder the scopes by their number of tests (``--no-loadsc
 keeps this order): the browser tests, 7 tests of two minutes, then start last.
 """
 
+import pytest
+
 LONGEST_FIRST = (  # under -n 2 on this 2-core machine: 80-110 s, 120-150 s, 45-55 s, 50-60 s, 20 s, 20 s
     "tests/test_browser.py",
     "tests/test_nbgrader.py::TestGrading",
@@ -30,3 +32,12 @@ def _rank(nodeid: str) -> int:
 
 def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: _rank(item.nodeid))
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that switches the package to Chinese (set_language) leaves it in English for the next."""
+    yield
+    from cnn_helpers.language import set_language
+
+    set_language("en")

@@ -1,0 +1,107 @@
+"""The course's one language switch: English by default, Chinese after ``set_language("zh")``.
+
+Every text the package shows a student (explorer labels and messages, numbers tables, exercise
+feedback, plot titles and axis labels, errors a student can trigger) goes through :func:`tr`:
+
+    tr("kernel_size={value} is larger than the input ({size} pixels)", value=k, size=n)
+
+The English template is the key. In English ``tr`` formats it as written, so the English outputs
+are exactly what an f-string gave. In Chinese it looks the template up in the catalogue
+``cnn_helpers/translations/zh/*.json`` (English template -> Chinese template, with the same
+``{placeholders}``) and formats that. A template missing from the catalogue is shown in English;
+tests/test_language.py fails on any ``tr`` call whose template has no translation.
+
+Chinese text needs a CJK font, which matplotlib does not bundle: ``set_language("zh")`` registers
+the subset of Noto Sans CJK SC shipped in ``cnn_helpers/fonts/`` and puts it behind DejaVu Sans in
+matplotlib's ``font.family``, so Latin letters and digits keep their look and every Chinese label the
+package can show has its glyphs, on a machine without any system CJK font (Colab, CI, Docker).
+
+Importing this module is cheap: the catalogue is read, and matplotlib imported, only on first need.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("en", "zh")
+_CATALOGUES = Path(__file__).parent / "translations"
+FONT_FILE = Path(__file__).parent / "fonts" / "CnnCourseSansSC-Regular.otf"
+FONT_FAMILY = "CNN Course Sans SC"  # the subset's own name (OFL: a modified font is renamed)
+
+_current = "en"
+
+
+def set_language(code: str) -> None:
+    """Show the package's texts in ``code``: ``"en"`` (the default) or ``"zh"`` (简体中文).
+
+    Call it once, in a notebook's first cell; it changes every later output of the package.
+    """
+    global _current
+    if not isinstance(code, str) or code.strip().lower() not in LANGUAGES:
+        raise ValueError(f"set_language(code={code!r}): the course speaks {' and '.join(map(repr, LANGUAGES))}; "
+                         "write set_language('en') for English or set_language('zh') for 简体中文")
+    code = code.strip().lower()
+    if code == "zh":
+        catalogue()  # a broken catalogue fails here, not in the middle of an explorer
+        use_cjk_font()
+    _current = code
+
+
+def current_language() -> str:
+    """The current language code: ``"en"`` or ``"zh"``."""
+    return _current
+
+
+def tr(template: str, /, **values) -> str:
+    """``template`` in the current language, with ``values`` filled in (``str.format`` rules).
+
+    ``template`` is the English text with ``{name}`` placeholders (``{{``/``}}`` for literal
+    braces, as in an f-string); ``values`` gives each placeholder's value.
+    """
+    if _current != "en":
+        template = catalogue(_current).get(template, template)
+    return template.format(**values)
+
+
+def placeholders(template: str) -> set[str]:
+    """The placeholder fields of a template, e.g. ``{"value", "size"}``: a translation keeps them all."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+@cache
+def catalogue(code: str = "zh") -> dict[str, str]:
+    """English template -> template in ``code``, merged from ``translations/<code>/*.json``.
+
+    Raises ValueError naming the file when two files translate one template differently or a
+    translation drops or adds a placeholder.
+    """
+    merged: dict[str, str] = {}
+    origin: dict[str, str] = {}
+    for path in sorted((_CATALOGUES / code).glob("*.json")):
+        for english, translated in json.loads(path.read_text(encoding="utf-8")).items():
+            if english in merged and merged[english] != translated:
+                raise ValueError(f"{path.name} and {origin[english]} translate {english!r} differently: "
+                                 "keep one translation")
+            if placeholders(english) != placeholders(translated):
+                raise ValueError(f"{path.name}: the translation of {english!r} has the placeholders "
+                                 f"{sorted(placeholders(translated))}, the English {sorted(placeholders(english))}")
+            merged[english], origin[english] = translated, path.name
+    return merged
+
+
+@cache
+def use_cjk_font() -> None:
+    """Register the shipped CJK font with matplotlib, behind DejaVu Sans in ``font.family``."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(FONT_FILE))
+    # matplotlib falls back glyph by glyph only along font.family's own list (a generic name such
+    # as "sans-serif" stands for its first installed font alone), so name both fonts there.
+    families = [f for f in mpl.rcParams["font.family"] if f != FONT_FAMILY]
+    if families == ["sans-serif"]:
+        families = mpl.rcParams["font.sans-serif"][:1]
+    mpl.rcParams["font.family"] = [*families, FONT_FAMILY]
