@@ -4,8 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+ZH_NOTEBOOKS := $(sort $(wildcard notebooks/zh/*.ipynb))  # the Chinese edition (make translations)
 
-.PHONY: help setup lab test test-cpu-paths test-elsewhere lint execute bench
+.PHONY: help setup lab lab-zh test test-cpu-paths test-elsewhere lint execute bench translations font
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,6 +24,9 @@ setup: $(STAMP)  ## create .venv and install the package with its test tools
 lab: $(STAMP)  ## open JupyterLab on notebooks/unsolved/: every exercise unsolved, its solution one click away
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks/unsolved
 
+lab-zh: $(STAMP)  ## 中文版: open JupyterLab on notebooks/zh/unsolved/
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks/zh/unsolved
+
 test: $(STAMP)  ## lint, unit tests, doctests and nbval (strict) over every notebook
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder
@@ -36,9 +40,16 @@ test-elsewhere: $(STAMP)  ## install the course beside other numpy/matplotlib in
 lint: $(STAMP)  ## ruff over the package, tests and notebooks
 	$(VENV)/bin/ruff check .
 
-execute: $(STAMP)  ## re-execute every notebook in place, deterministically; regenerate notebooks/unsolved/
-	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
-	$(PY) tools/unsolved_notebooks.py $(NOTEBOOKS)
+execute: $(STAMP)  ## re-execute every notebook (both languages) in place, deterministically; regenerate the unsolved ones
+	$(PY) tools/translate_notebooks.py build
+	$(PY) tools/execute_notebooks.py $(NOTEBOOKS) $(ZH_NOTEBOOKS)
+	$(PY) tools/unsolved_notebooks.py $(NOTEBOOKS) $(ZH_NOTEBOOKS)
+
+translations: $(STAMP)  ## rebuild notebooks/zh/ from notebooks/ and notebooks/zh/translations/ (stops on stale translations; docs/translating.md)
+	$(PY) tools/translate_notebooks.py build
+
+font: $(STAMP)  ## rebuild the CJK font subset cnn_helpers/fonts/ (needs Debian's fonts-noto-cjk; docs/translating.md)
+	$(PY) tools/subset_font.py $(FONT_SOURCE)
 
 bench: $(STAMP) $(ISTAMP) $(SSTAMP) $(SITE_NPM)  ## one table of medians and ratios (notebooks, explorers, fit, conv, import); updates README; then 30 simulated students graded
 	$(PY) tools/bench.py --update-readme
@@ -63,8 +74,8 @@ $(ISTAMP): pyproject.toml constraints.txt
 
 instructor-setup: $(ISTAMP)  ## create .venv-instructor: the package with nbgrader, kept out of .venv
 
-student: $(ISTAMP)  ## student versions of every notebook into student/ with nbgrader (course folder COURSE=build/course)
-	$(IPY) tools/student_versions.py --course $(COURSE) --out student $(NOTEBOOKS)
+student: $(ISTAMP)  ## student versions of every notebook, both languages (NN_name_zh), into student/ with nbgrader (course folder COURSE=build/course)
+	$(IPY) tools/student_versions.py --course $(COURSE) --out student $(NOTEBOOKS) $(ZH_NOTEBOOKS)
 
 instructor-test: $(STAMP) $(ISTAMP)  ## the nbgrader cycle on every notebook (tests/test_nbgrader.py)
 	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder tests/test_nbgrader.py

@@ -23,7 +23,7 @@ LONGEST_FIRST = (  # under -n 2 on this 2-core machine: 80-110 s, 120-150 s, 45-
 
 # The student-facing notebooks are generated and unsolved: nbval runs the complete ones in notebooks/,
 # and tests/test_unsolved_notebooks.py runs these as a student first opens them.
-collect_ignore = ["notebooks/unsolved"]
+collect_ignore = ["notebooks/unsolved", "notebooks/zh/unsolved"]
 
 
 def _rank(nodeid: str) -> int:

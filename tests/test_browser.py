@@ -8,10 +8,14 @@ nbval's. For every explorer: move each of its sliders with the keyboard and
 assert that the numbers or the picture change. The notebooks share one JupyterLab page
 while they pass. Screenshots land in test-artifacts/browser/. Skipped, with the reason, where chromium or Playwright is
 missing (a student's laptop); CI installs both.
+
+``CNN_COURSE_BROWSER_EDITION=zh`` (``make test-zh``, CI) runs the same on the Chinese edition,
+notebooks/zh/unsolved/, and also asserts that no explorer shows an English word.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -28,9 +32,12 @@ from browser_lab import (
     show_notebook,
     wait_idle,
 )
+from english_words import english_words
 
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-UNSOLVED = ROOT / "notebooks" / "unsolved"
+EDITION = os.environ.get("CNN_COURSE_BROWSER_EDITION", "en")
+COMPLETE = ROOT / "notebooks" / ("zh" if EDITION == "zh" else "")
+ARTIFACTS = ROOT / "test-artifacts" / ("browser-zh" if EDITION == "zh" else "browser")
+UNSOLVED = COMPLETE / "unsolved"
 NOTEBOOKS = sorted(p.name for p in UNSOLVED.glob("*.ipynb"))
 # The cells of the open notebook whose outputs hold an error, and those that wrote to stderr, by cell id
 # (Lab exposes window.jupyterapp). The page renders both alike, so the notebook model tells them apart.
@@ -74,7 +81,7 @@ SEE_THROUGH_JS = """async () => {
 def exercise_cells(name: str) -> dict[str, str]:
     """Cell id -> "answer" or "check" for the exercises of the complete notebook ``name``."""
     roles = {}
-    for cell in nbformat.read(ROOT / "notebooks" / name, as_version=4).cells:
+    for cell in nbformat.read(COMPLETE / name, as_version=4).cells:
         grading = cell.metadata.get("nbgrader", {})
         if grading.get("solution") or grading.get("grade"):
             roles[cell.id] = "answer" if grading.get("solution") else "check"
@@ -154,6 +161,9 @@ def test_notebook_runs_in_the_browser_and_its_explorers_answer_the_keyboard(lab,
             explorer = explorers.nth(index)
             explorer.scroll_into_view_if_needed()
             move_every_slider(page, explorer, f"{Path(name).stem}-explorer{index}")
+            if EDITION == "zh":
+                shown = explorer.inner_text() + " ".join(explorer.locator("img").evaluate_all("i => i.map(x => x.alt)"))
+                assert english_words(shown) == [], f"{name}: explorer {index} shows English: {english_words(shown)}"
         passed = True
     finally:
         if passed:

@@ -497,6 +497,49 @@ class TestStudentVersions:
         assert FAILS_EVERYWHERE in reports[name], reports[name]
 
 
+ZH_NOTEBOOKS = sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+ZH_RUN = "CNN_COURSE_TEST_ZH"  # make test-zh (CI): also run nbgrader validate on the Chinese edition
+
+
+@pytest.fixture(scope="module")
+def chinese_made(tmp_path_factory):
+    """``make student`` over both languages: one course folder, assignments NN_name and NN_name_zh."""
+    folder = tmp_path_factory.mktemp("student-versions-zh")
+    written = make_student_versions(folder / "course", folder / "student", NOTEBOOKS + ZH_NOTEBOOKS)
+    return folder / "course", written
+
+
+class TestChineseStudentVersions:
+    """The Chinese edition's student versions: the English exercises, the same grade cells, Chinese prose."""
+
+    pytestmark = needs_nbgrader
+
+    def test_both_languages_release_from_one_course_folder(self, chinese_made):
+        _, written = chinese_made
+        assert [p.name for p in written] == [p.name for p in NOTEBOOKS] + [f"{p.stem}_zh.ipynb" for p in ZH_NOTEBOOKS]
+
+    @pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=lambda p: f"zh/{p.stem}")
+    def test_a_chinese_student_version_has_the_english_grade_cells_and_stubs(self, chinese_made, path):
+        _, written = chinese_made
+        student = nbformat.read(next(p for p in written if p.name == f"{path.stem}_zh.ipynb"), as_version=4)
+        english = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
+        assert grade_cells(student) == grade_cells(english)
+        for mine in student.cells:
+            if mine.metadata.get("nbgrader", {}).get("solution") and mine.cell_type == "code":
+                assert _stub_line(mine.source) is not None and BEGIN_SOLUTION not in mine.source
+        assert re.search(r"[\u4e00-\u9fff]", "".join(c.source for c in student.cells if c.cell_type == "markdown"))
+
+    @pytest.mark.skipif(os.environ.get(ZH_RUN) != "1", reason=f"{ZH_RUN}=1 (make test-zh, CI) executes them")
+    def test_chinese_sources_validate_and_their_student_versions_fail_every_check(self, chinese_made):
+        course, written = chinese_made
+        names = [student_versions.assignment_name(p) for p in ZH_NOTEBOOKS]
+        sources = validation_reports(course, [course / "source" / n / f"{n}.ipynb" for n in names])
+        students = validation_reports(course, [p for p in written if p.stem in names], "--invert")
+        for name in names:
+            assert VALIDATES in sources[name], sources[name]
+            assert FAILS_EVERYWHERE in students[name], students[name]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """A course folder where ada (every solution) and bob (MISTAKES) submitted every notebook, cy nothing.

@@ -38,3 +38,21 @@ def test_without_the_package_the_first_cell_stops_with_the_install_command():
     expected = f"Install it with this one command in a cell, then restart the kernel:  {INSTALL_COMMAND}"
     assert expected in errors[0].evalue
     assert notebook.cells[2].outputs == [], "execution must stop at the first cell"
+
+
+def test_the_chinese_set_up_cell_stops_with_the_install_command_in_chinese():
+    """The Chinese edition's first cell (notebooks/zh/, one folder deeper): the same stop, its message in Chinese."""
+    from first_cell import first_cell
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    hide_package = "import sys; sys.modules['cnn_helpers'] = None"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(hide_package),
+                                               nbformat.v4.new_code_cell(first_cell("../..", "zh")),
+                                               nbformat.v4.new_code_cell("print('a later cell ran')")])
+    with pytest.raises(CellExecutionError):
+        NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    errors = [output for output in notebook.cells[1].outputs if output.output_type == "error"]
+    assert len(errors) == 1 and errors[0].ename == "ModuleNotFoundError"
+    assert "请在一个单元格里运行下面这条命令安装，然后重启内核：  %pip install -e ../.." in errors[0].evalue
+    assert notebook.cells[2].outputs == []

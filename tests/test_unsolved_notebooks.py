@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import unsolved_notebooks as generator  # noqa: E402
 
-SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb"))
-IDS = [path.stem for path in SOURCES]
+# Both editions: the English notebooks/ and the Chinese notebooks/zh/ (each with its unsolved/ folder).
+SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+IDS = [f"{path.parent.name}/{path.stem}" for path in SOURCES]
 
 
 def _exercise_cells(source) -> dict[str, str]:
@@ -35,10 +36,11 @@ def test_every_complete_notebook_has_a_fresh_unsolved_version():
         target = generator.target(path)
         expected = nbformat.writes(generator.unsolved(nbformat.read(path, as_version=4))) + "\n"
         if not target.exists() or target.read_text() != expected:
-            stale.append(target.name)
+            stale.append(str(target.relative_to(ROOT)))
     assert not stale, f"stale: {stale}; run `make execute` (or python tools/unsolved_notebooks.py notebooks/*.ipynb)"
-    extra = {p.name for p in (ROOT / "notebooks" / "unsolved").glob("*.ipynb")} - {p.name for p in SOURCES}
-    assert not extra, f"notebooks/unsolved/ holds notebooks without a source in notebooks/: {sorted(extra)}"
+    for folder in (ROOT / "notebooks", ROOT / "notebooks" / "zh"):
+        extra = {p.name for p in (folder / "unsolved").glob("*.ipynb")} - {p.name for p in folder.glob("*.ipynb")}
+        assert not extra, f"{folder.name}/unsolved/ holds notebooks without a source in {folder.name}/: {sorted(extra)}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=IDS)

@@ -2,7 +2,7 @@
 
 Usage (`make student` runs it with the instructor environment, see INSTRUCTORS.md):
     .venv-instructor/bin/python tools/student_versions.py --course build/course --out student \\
-        notebooks/*.ipynb
+        notebooks/*.ipynb notebooks/zh/*.ipynb
 
 For each notebook ``notebooks/NN_name.ipynb`` this
 1. copies it into the nbgrader course folder as the assignment ``NN_name``
@@ -11,6 +11,9 @@ For each notebook ``notebooks/NN_name.ipynb`` this
    solutions replaced by stubs, hidden tests and outputs removed, checksums and points recorded
    in ``COURSE/gradebook.db``;
 3. copies the result, ``COURSE/release/NN_name/NN_name.ipynb``, to ``OUT/NN_name.ipynb``.
+
+The Chinese edition's ``notebooks/zh/NN_name.ipynb`` becomes the assignment ``NN_name_zh``
+(``OUT/NN_name_zh.ipynb``).
 
 The script itself needs only the standard library (the tests import it from the students'
 environment); nbgrader runs as ``PYTHON -m nbgrader`` with the instructor environment's Python.
@@ -43,8 +46,13 @@ c.Execute.timeout = 300
 
 
 def assignment_name(notebook: Path) -> str:
-    """The nbgrader assignment id of a course notebook: its file name without ``.ipynb``."""
-    return Path(notebook).stem
+    """The nbgrader assignment id of a course notebook: its file name without ``.ipynb``.
+
+    The Chinese edition's notebooks (``notebooks/zh/``) get ``_zh`` after it, so one course folder
+    can release both languages: ``02_convolution`` and ``02_convolution_zh``.
+    """
+    notebook = Path(notebook)
+    return f"{notebook.stem}_zh" if notebook.parent.name == "zh" else notebook.stem
 
 
 def write_course(course: Path, notebooks: list[Path]) -> list[str]:

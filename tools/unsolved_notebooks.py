@@ -1,6 +1,6 @@
 """Write the notebooks students open: notebooks/unsolved/, every exercise unsolved, its solution one click away.
 
-Usage: python tools/unsolved_notebooks.py notebooks/*.ipynb   (``make execute`` runs it after executing)
+Usage: python tools/unsolved_notebooks.py notebooks/*.ipynb notebooks/zh/*.ipynb   (``make execute`` runs it)
 
 ``notebooks/NN_name.ipynb`` is the one source: the complete course with every solution, which
 nbval executes strictly and nbgrader releases from. From each, this writes
@@ -16,6 +16,9 @@ nbval executes strictly and nbgrader releases from. From each, this writes
 - no nbgrader metadata or markers anywhere; every other cell keeps its source and stored output,
   so the notebook reads well before it is run;
 - the first cell's install command points at ``../..``, the course folder seen from there.
+
+The Chinese edition's ``notebooks/zh/NN_name.ipynb`` gives ``notebooks/zh/unsolved/NN_name.ipynb`` the
+same way, its solution note in Chinese.
 
 tests/test_unsolved_notebooks.py fails when a file here is stale, and runs each notebook as a
 student first opens it: only the exercises' own cells may fail.
@@ -37,8 +40,18 @@ BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")  # exactly what nbgrader writes
 FOLDER = "unsolved"
 RAISES = "raises-exception"  # JupyterLab's and nbclient's tag: an error here does not stop Run All
-SOLUTION_NOTE = ("Reference solution: open it after you have tried; the check above tells you what is wrong "
-                 "with your own answer")
+SOLUTION_NOTE = {
+    "en": ("Reference solution: open it after you have tried; the check above tells you what is wrong "
+           "with your own answer"),
+    "zh": "参考答案：先自己动手试过再打开；上面的检查会告诉你自己的答案错在哪里",
+}
+# The set-up cell of a complete notebook, and of its unsolved version one folder deeper, by language.
+SETUP_CELLS = {"en": (FIRST_CELL, first_cell("../..")), "zh": (first_cell("../..", "zh"), first_cell("../../..", "zh"))}
+
+
+def notebook_language(notebook) -> str:
+    """``"zh"`` for the Chinese edition (tools/translate_notebooks.py marks it), else ``"en"``."""
+    return notebook.metadata.get("cnn_course", {}).get("language", "en")
 
 
 def _role(cell) -> str | None:
@@ -77,10 +90,10 @@ def without_markers(source: str, begin: str, end: str, keep_inside: bool) -> str
     return "\n".join(lines).rstrip("\n")
 
 
-def solution_cell(exercise: str, answer_source: str):
+def solution_cell(exercise: str, answer_source: str, language: str = "en"):
     """The collapsed reference solution of ``exercise`` (e.g. ``ex02-1``), as a markdown cell."""
     code = without_markers(answer_source, BEGIN_SOLUTION, END_SOLUTION, keep_inside=True)
-    text = f"<details>\n<summary>{SOLUTION_NOTE}</summary>\n\n```python\n{code}\n```\n\n</details>"
+    text = f"<details>\n<summary>{SOLUTION_NOTE[language]}</summary>\n\n```python\n{code}\n```\n\n</details>"
     cell = nbformat.v4.new_markdown_cell(text)
     cell.id = f"{exercise}-solution"  # stable: the generated file must not change from run to run
     return cell
@@ -105,13 +118,15 @@ def unsolved(notebook):
     """The student-facing version of a complete notebook (a new notebook; the argument is not changed)."""
     result = copy.deepcopy(notebook)
     cells, answers = [], {}
+    language = notebook_language(notebook)
+    setup, deeper_setup = SETUP_CELLS[language]
     for cell in notebook.cells:
         role = _role(cell)
         if role is None:
             kept = copy.deepcopy(cell)
             kept.metadata.pop("nbgrader", None)
-            if kept.cell_type == "code" and kept.source == FIRST_CELL:
-                kept.source = first_cell("../..")
+            if kept.cell_type == "code" and kept.source == setup:
+                kept.source = deeper_setup
             cells.append(kept)
         elif role == "answer":
             plain = _plain(cell)
@@ -124,7 +139,7 @@ def unsolved(notebook):
             cells.append(plain)
             exercise = cell.metadata["nbgrader"]["grade_id"].removesuffix("-check")
             if exercise in answers:
-                cells.append(solution_cell(exercise, answers.pop(exercise)))
+                cells.append(solution_cell(exercise, answers.pop(exercise), language))
     result.cells = cells
     return result
 
