@@ -83,12 +83,18 @@ def _pages(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "_static" not in p.parts)
 
 
+def _notebook_pages() -> list[str]:
+    """The page of every notebook, English then Chinese: notebooks/NN_name, notebooks/zh/NN_name."""
+    return ([f"notebooks/{p.stem}" for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+            + [f"notebooks/zh/{p.stem}" for p in sorted(NOTEBOOKS.glob("zh/[0-9][0-9]_*.ipynb"))])
+
+
 def _saved_explorers() -> dict[str, int]:
-    """Notebook stem -> how many explorer outputs its stored outputs hold."""
+    """Notebook page (notebooks/NN_name or notebooks/zh/NN_name) -> how many explorer outputs it stores."""
     counts = {}
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        counts[path.stem] = sum("cnn-explorer-static" in str(o.get("data", {}).get("text/html", ""))
+    for page in _notebook_pages():
+        nb = nbformat.read(NOTEBOOKS / f"{page.removeprefix('notebooks/')}.ipynb", as_version=4)
+        counts[page] = sum("cnn-explorer-static" in str(o.get("data", {}).get("text/html", ""))
                                 for cell in nb.cells for o in cell.get("outputs", []))
     return counts
 
@@ -116,15 +122,21 @@ def test_the_site_has_every_part_of_the_course(site):
     pages = _pages(site)
     for name in ["index.html", "GLOSSARY.html", "INSTRUCTORS.html", "search.html", "searchindex.js"]:
         assert (site / name).exists(), f"{name} is missing from the site"
-    notebooks = [p for p in pages if p.startswith("notebooks/")]
-    assert notebooks == [f"notebooks/{p.stem}.html" for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
-    assert len(notebooks) == 7
+    notebooks = sorted(p for p in pages if p.startswith("notebooks/"))
+    assert notebooks == sorted(f"{page}.html" for page in _notebook_pages())
+    assert len(notebooks) == 14, "seven notebooks in each language"
     index = (site / "index.html").read_text()
-    positions = [index.find(f'href="notebooks/{Path(n).name}"') for n in notebooks]
+    positions = [index.find(f'href="{page}.html"') for page in _notebook_pages()]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), "the navigation lists them in order"
-    # each notebook's Previous link goes to the one before it
-    for before, page in zip(notebooks[:-1], notebooks[1:], strict=True):
-        assert re.search(rf'<a class="left-prev"\s+href="{Path(before).name}"', (site / page).read_text()), page
+    # each notebook's Previous link goes to the one before it, within its language
+    for edition in ("notebooks/", "notebooks/zh/"):
+        ordered = [f"{p}.html" for p in _notebook_pages() if p.rsplit("/", 1)[0] + "/" == edition]
+        for before, page in zip(ordered[:-1], ordered[1:], strict=True):
+            assert re.search(rf'<a class="left-prev"\s+href="{Path(before).name}"', (site / page).read_text()), page
+    # the Chinese pages say they are Chinese (screen readers), the English ones that they are English
+    assert '<html lang="zh-CN"' in (site / "notebooks" / "zh" / "02_convolution.html").read_text()
+    assert '<html lang="zh-CN"' in (site / "README.zh.html").read_text()
+    assert '<html lang="en"' in (site / "notebooks" / "02_convolution.html").read_text()
 
 
 def test_every_page_loads_without_errors_shows_its_pictures_and_links_nowhere_broken(site, server, browser):
@@ -151,12 +163,12 @@ def test_every_page_loads_without_errors_shows_its_pictures_and_links_nowhere_br
                 alt: i.getAttribute('alt') || ''}))""")
             problems += [f"{name}: image {i['src']} not loaded" for i in images if not i["loaded"]]
             problems += [f"{name}: image {i['src']} without alt text" for i in images if len(i["alt"]) < 10]
-            stem = Path(name).stem
+            stem = name.removesuffix(".html")
             if name.startswith("notebooks/"):
                 shown = page.locator(".cnn-explorer-static img").count()
                 if shown != explorers.get(stem, 0):
                     problems.append(f"{name}: {shown} explorer pictures shown, {explorers.get(stem)} stored")
-                page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=False)
+                page.screenshot(path=str(ARTIFACTS / f"{stem.replace('/', '-')}.png"), full_page=False)
             hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
             for href in hrefs:
                 problems += _broken(site, name, href)
@@ -183,11 +195,12 @@ def _broken(site: Path, page: str, href: str) -> list[str]:
 
 def test_every_explorer_picture_and_the_finished_training_are_on_the_pages(site):
     for stem, count in _saved_explorers().items():
-        html = (site / "notebooks" / f"{stem}.html").read_text()
+        html = (site / f"{stem}.html").read_text()
         assert html.count('class="cnn-explorer-static') == count
         assert html.count('<img src="data:image/png;base64,') >= count
-    training = (site / "notebooks" / "06_full_implementation.html").read_text()
-    assert re.search(r'<progress value="(\d+)" max="\1"', training), "the training bar is not saved finished"
+    for page in ("notebooks/06_full_implementation.html", "notebooks/zh/06_full_implementation.html"):
+        training = (site / page).read_text()
+        assert re.search(r'<progress value="(\d+)" max="\1"', training), f"{page}: the training bar is unfinished"
 
 
 def test_search_finds_the_course(server, browser):

@@ -4,7 +4,8 @@ Usage: .venv-site/bin/python tools/build_site.py [--notebooks notebooks] [--out 
 
 Jupyter Book 1 (Sphinx + MyST-NB, installed in its own ``.venv-site`` by ``make site``) builds
 the pages listed in site/_toc.yml from a staging copy: the README as the landing page, the
-seven complete notebooks in order, the glossary, the instructor guide and docs/. Links from
+seven complete notebooks in order, the Chinese edition (README.zh.md and notebooks/zh/), the
+glossary, the instructor guide and docs/. Links from
 these pages to repository files that are not pages (a test, the Makefile) become plain code,
 so the site has no broken links. The HTML lands in ``OUT/html``; the staging copy in ``OUT/src``.
 """
@@ -21,14 +22,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {"index.md": "README.md", "GLOSSARY.md": "GLOSSARY.md", "INSTRUCTORS.md": "INSTRUCTORS.md",
-         "docs/claims.md": "docs/claims.md", "docs/settings_search.md": "docs/settings_search.md"}
+         "docs/claims.md": "docs/claims.md", "docs/settings_search.md": "docs/settings_search.md",
+         "docs/translating.md": "docs/translating.md", "README.zh.md": "README.zh.md"}
 MATHJAX = ROOT / "site" / "node_modules" / "mathjax" / "es5"  # npm ci --prefix site (make site)
 MATHJAX_PARTS = ("tex-chtml.js", "input", "output", "ui", "a11y")  # what tex-chtml.js loads, no other bundles
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
 
 
 def _page_paths(notebooks: list[Path]) -> set[str]:
-    return set(PAGES) | {"README.md"} | {f"notebooks/{p.name}" for p in notebooks}
+    return set(PAGES) | {"README.md"} | {_page(p) for p in notebooks}
+
+
+def _page(notebook: Path) -> str:
+    """Where a notebook's page lives: notebooks/NN_name.ipynb, or notebooks/zh/NN_name.ipynb (中文版)."""
+    return f"notebooks/zh/{notebook.name}" if notebook.parent.name == "zh" else f"notebooks/{notebook.name}"
 
 
 def relink(text: str, page: str, pages: set[str]) -> str:
@@ -72,21 +79,23 @@ def stage(notebooks_dir: Path, src: Path) -> list[Path]:
     for part in MATHJAX_PARTS:
         copy = shutil.copytree if (MATHJAX / part).is_dir() else shutil.copy
         copy(MATHJAX / part, src / "_extra" / "mathjax" / part)
-    notebooks = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")) + sorted(notebooks_dir.glob("zh/[0-9][0-9]_*.ipynb"))
+    (src / "notebooks" / "zh").mkdir()
     pages = _page_paths(notebooks)
     for page, origin in PAGES.items():
         target = src / page
         target.parent.mkdir(parents=True, exist_ok=True)
         text = (ROOT / origin).read_text(encoding="utf-8")
-        target.write_text(relink(text.replace("](README.md)", "](index.md)"), page, pages), encoding="utf-8")
+        text = text.replace("](README.md)", "](index.md)").replace("](../../README.md)", "](../../index.md)")
+        target.write_text(relink(text, page, pages), encoding="utf-8")
     import nbformat
 
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source = relink(cell.source, f"notebooks/{path.name}", pages)
-        nbformat.write(nb, src / "notebooks" / path.name)
+                cell.source = relink(cell.source.replace("](../../README.md)", "](../../index.md)"), _page(path), pages)
+        nbformat.write(nb, src / _page(path))
     return notebooks
 
 

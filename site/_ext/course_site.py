@@ -11,6 +11,9 @@ to copy the alt text onto the image node as well.
 which throws "Identifier 'THEBE_JS_URL' has already been declared" on every page.
 
 3. The theme's colour mode starts as light (an empty mode makes the theme log an error).
+
+4. The Chinese edition's pages (README.zh, notebooks/zh/) say so: ``<html lang="zh-CN">``, so a
+screen reader reads them with a Chinese voice.
 """
 
 from __future__ import annotations
@@ -46,4 +49,6 @@ def _once_each_and_light(app, pagename, templatename, context, doctree):
             scripts.append(script)
     context["script_files"][:] = scripts
     context["default_mode"] = context["theme_default_mode"] = "light"
+    if pagename == "README.zh" or pagename.startswith("notebooks/zh/"):
+        context["language"] = "zh-CN"
 
