@@ -1,10 +1,30 @@
-"""Small shared checks that raise ValueError/TypeError naming the argument, value and fix."""
+"""Small shared checks that raise ValueError/TypeError naming the argument, value and fix.
+
+Every message is built with :func:`~cnn_helpers.language.tr` when it is raised, so it follows
+``set_language``. The texts a caller hands in (``shape``, ``fix``, ``example``) may be a string or,
+where they hold words and are given at import time (a ``@checked`` rule), a function returning
+one, e.g. ``fix=lambda: tr("add a batch dimension with images[None]")``: it is called only when a
+message is shown, so it is in the language of that moment.
+"""
 
 from __future__ import annotations
 
 from numbers import Integral
 
+from .language import tr
+
 Pair = tuple[int, int]
+
+
+def _shown(text) -> str:
+    """A caller's ``shape``/``fix``/``example`` text: a string, or a function giving one (translated late)."""
+    return text() if callable(text) else text
+
+
+def _e_g(example) -> str:
+    """``", e.g. <example>"``, or ``""`` without an example."""
+    example = _shown(example)
+    return tr(", e.g. {example}", example=example) if example else ""
 
 
 def check_int(value, name: str, minimum: int | None = None) -> int:
@@ -19,9 +39,11 @@ def check_int(value, name: str, minimum: int | None = None) -> int:
         ValueError: stride must be an integer >= 1, got 0
     """
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+        raise TypeError(tr("{name} must be an integer, got {value!r} of type {type_name}",
+                           name=name, value=value, type_name=type(value).__name__))
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ValueError(tr("{name} must be an integer >= {minimum}, got {value!r}",
+                            name=name, minimum=minimum, value=value))
     return int(value)
 
 
@@ -36,7 +58,8 @@ def to_pair(value, name: str, minimum: int | None = None) -> Pair:
     """
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"{name} must be an int or an (h, w) pair, got {value!r} with {len(value)} entries")
+            raise ValueError(tr("{name} must be an int or an (h, w) pair, got {value!r} with {count} entries",
+                                name=name, value=value, count=len(value)))
         return (check_int(value[0], f"{name}[0]", minimum), check_int(value[1], f"{name}[1]", minimum))
     v = check_int(value, name, minimum)
     return (v, v)
@@ -55,7 +78,7 @@ def check_choice(value, name: str, choices) -> str:
     except (TypeError, ValueError):  # an array or tensor: its == gives no single truth value
         known = False
     if not known:
-        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        raise ValueError(tr("{name} must be one of {allowed}, got {value!r}", name=name, allowed=allowed, value=value))
     return value
 
 
@@ -73,14 +96,20 @@ def check_number(value, name: str, minimum: float | None = None, maximum: float 
     from numbers import Real
 
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
+        raise TypeError(tr("{name} must be a number, got {value!r} of type {type_name}",
+                           name=name, value=value, type_name=type(value).__name__))
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise ValueError(tr("{name} must be a finite number, got {value!r}", name=name, value=value))
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        low = "" if minimum is None else f" >= {minimum}"
-        high = "" if maximum is None else f" <= {maximum}"
-        raise ValueError(f"{name} must be a number{low}{' and' if low and high else ''}{high}, got {value!r}")
+        if maximum is None:
+            message = tr("{name} must be a number >= {minimum}, got {value!r}", name=name, minimum=minimum, value=value)
+        elif minimum is None:
+            message = tr("{name} must be a number <= {maximum}, got {value!r}", name=name, maximum=maximum, value=value)
+        else:
+            message = tr("{name} must be a number >= {minimum} and <= {maximum}, got {value!r}",
+                         name=name, minimum=minimum, maximum=maximum, value=value)
+        raise ValueError(message)
     return number
 
 
@@ -92,7 +121,8 @@ def check_text(value, name: str) -> str:
         'loss'
     """
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {value!r} of type {type(value).__name__}")
+        raise TypeError(tr("{name} must be a string, got {value!r} of type {type_name}",
+                           name=name, value=value, type_name=type(value).__name__))
     return value
 
 
@@ -104,8 +134,10 @@ def check_array(value, name: str, ndim: int | tuple[int, ...] | None = None, sha
         value: the argument to check.
         name: its name, for the message.
         ndim: the number of dimensions allowed (an int or a tuple of them); None: any.
-        shape: the expected shape in words, e.g. ``"(H, W)"``, for the message.
-        fix: a hint appended to a wrong-dimension message, e.g. ``"pick one channel, e.g. photo[0]"``.
+        shape: the expected shape in words, e.g. ``"(H, W)"``, for the message (or a function
+            returning it, called when the message is built: see the module docstring).
+        fix: a hint appended to a wrong-dimension message, e.g. ``"pick one channel, e.g. photo[0]"``
+            (or a function returning it).
         finite: refuse NaN and infinite values.
         allow_empty: accept an array with no elements.
 
@@ -133,27 +165,35 @@ def check_array(value, name: str, ndim: int | tuple[int, ...] | None = None, sha
             array = array.float()
         array = array.numpy()
     if value is None or isinstance(value, (str, bytes, dict, set)):
-        raise TypeError(f"{name} must be an array of numbers (a tensor or NumPy array), got {type(value).__name__}")
+        raise TypeError(tr("{name} must be an array of numbers (a tensor or NumPy array), got {type_name}",
+                           name=name, type_name=type(value).__name__))
     try:
         array = np.asarray(array)
     except (ValueError, TypeError) as error:  # a ragged nested list
-        raise TypeError(f"{name} must be an array of numbers (a tensor or NumPy array), got a "
-                        f"{type(value).__name__} that is not one ({error})") from None
+        raise TypeError(tr("{name} must be an array of numbers (a tensor or NumPy array), got a "
+                           "{type_name} that is not one ({error})", name=name, type_name=type(value).__name__,
+                           error=error)) from None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{name} must be an array of numbers (a tensor or NumPy array), got {type(value).__name__} "
-                        f"of dtype {array.dtype}")
+        raise TypeError(tr("{name} must be an array of numbers (a tensor or NumPy array), got {type_name} "
+                           "of dtype {dtype}", name=name, type_name=type(value).__name__, dtype=array.dtype))
     if np.iscomplexobj(array):
-        raise TypeError(f"{name} must hold real numbers, got complex values")
+        raise TypeError(tr("{name} must hold real numbers, got complex values", name=name))
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if allowed is not None and array.ndim not in allowed:
-        dims = " or ".join(str(d) for d in allowed)
-        raise ValueError(f"{name} must be a {dims}-D{' ' + shape if shape else ''} tensor, got shape "
-                         f"{array.shape}"
-                         + (f"; {fix}" if fix else ""))
+        dims = tr(" or ").join(str(d) for d in allowed)
+        shape, fix = _shown(shape), _shown(fix)
+        if shape:
+            message = tr("{name} must be a {dims}-D {shape} tensor, got shape {actual}",
+                         name=name, dims=dims, shape=shape, actual=array.shape)
+        else:
+            message = tr("{name} must be a {dims}-D tensor, got shape {actual}", name=name, dims=dims,
+                         actual=array.shape)
+        raise ValueError(tr("{message}; {fix}", message=message, fix=fix) if fix else message)
     if array.size == 0 and not allow_empty:
-        raise ValueError(f"{name} is empty (shape {array.shape}); give at least one value")
+        raise ValueError(tr("{name} is empty (shape {shape}); give at least one value", name=name, shape=array.shape))
     if finite and array.size and not np.isfinite(array.astype(float, copy=False)).all():
-        raise ValueError(f"{name} holds NaN or infinite values; replace them first, e.g. with np.nan_to_num")
+        raise ValueError(tr("{name} holds NaN or infinite values; replace them first, e.g. with np.nan_to_num",
+                            name=name))
     return array
 
 
@@ -173,7 +213,8 @@ def integer(minimum: int | None = None, maximum: int | None = None):
     def rule(value, name):
         value = check_int(value, name, minimum)
         if maximum is not None and value > maximum:
-            raise ValueError(f"{name} must be an integer <= {maximum}, got {value}")
+            raise ValueError(tr("{name} must be an integer <= {maximum}, got {value}", name=name, maximum=maximum,
+                                value=value))
         return value
     return rule
 
@@ -198,7 +239,8 @@ def choice(choices):
     def rule(value, name):
         if not isinstance(value, str):
             allowed = ", ".join(repr(c) for c in choices)
-            raise TypeError(f"{name} must be one of {allowed}, got {value!r} of type {type(value).__name__}")
+            raise TypeError(tr("{name} must be one of {allowed}, got {value!r} of type {type_name}",
+                               name=name, allowed=allowed, value=value, type_name=type(value).__name__))
         return check_choice(value, name, tuple(choices))
     return rule
 
@@ -215,13 +257,17 @@ def sequence(item, minimum_length: int = 0, length: int | None = None, example: 
 
         items = value.tolist() if hasattr(value, "tolist") and getattr(value, "ndim", None) == 1 else value
         if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-            raise TypeError(f"{name} must be a list{', e.g. ' + example if example else ''}, got {value!r} of type "
-                            f"{type(value).__name__}")
+            raise TypeError(tr("{name} must be a list{e_g}, got {value!r} of type {type_name}",
+                               name=name, e_g=_e_g(example), value=value, type_name=type(value).__name__))
         if len(items) == 0 and minimum_length:
-            raise ValueError(f"{name} is empty; give at least {minimum_length}{', e.g. ' + example if example else ''}")
+            raise ValueError(tr("{name} is empty; give at least {minimum}{e_g}",
+                                name=name, minimum=minimum_length, e_g=_e_g(example)))
         if len(items) < minimum_length or (length is not None and len(items) != length):
-            wanted = f"{length}" if length is not None else f"at least {minimum_length}"
-            raise ValueError(f"{name} must have {wanted} entries, got {len(items)}")
+            if length is not None:
+                raise ValueError(tr("{name} must have {length} entries, got {count}", name=name, length=length,
+                                    count=len(items)))
+            raise ValueError(tr("{name} must have at least {minimum} entries, got {count}", name=name,
+                                minimum=minimum_length, count=len(items)))
         for i, v in enumerate(items):
             item(v, f"{name}[{i}]")
         return value
@@ -232,8 +278,8 @@ def tuple_of(*rules, example: str = ""):
     """A rule: a tuple (or list) with one entry per rule, each passing its rule; kept as given."""
     def rule(value, name):
         if not isinstance(value, (tuple, list)) or len(value) != len(rules):
-            raise TypeError(f"{name} must be a tuple of {len(rules)}{', e.g. ' + example if example else ''}, "
-                            f"got {value!r}")
+            raise TypeError(tr("{name} must be a tuple of {count}{e_g}, got {value!r}",
+                               name=name, count=len(rules), e_g=_e_g(example), value=value))
         for i, (inner, v) in enumerate(zip(rules, value, strict=True)):
             inner(v, f"{name}[{i}]")
         return value
@@ -245,8 +291,14 @@ def attributes(*names: str, example: str = ""):
     def rule(value, name):
         missing = [n for n in names if not hasattr(value, n)]
         if missing:
-            raise TypeError(f"{name} must have {', '.join(names)}{' (' + example + ')' if example else ''}; got "
-                            f"{type(value).__name__}, which has no {', '.join(missing)}")
+            wanted, absent, shown = ", ".join(names), ", ".join(missing), _shown(example)
+            if shown:
+                message = tr("{name} must have {wanted} ({example}); got {type_name}, which has no {missing}",
+                             name=name, wanted=wanted, example=shown, type_name=type(value).__name__, missing=absent)
+            else:
+                message = tr("{name} must have {wanted}; got {type_name}, which has no {missing}",
+                             name=name, wanted=wanted, type_name=type(value).__name__, missing=absent)
+            raise TypeError(message)
         return value
     return rule
 
@@ -255,7 +307,8 @@ def figure():
     """A rule: a matplotlib figure (anything with ``savefig``)."""
     def rule(value, name):
         if not hasattr(value, "savefig") or isinstance(value, type):
-            raise TypeError(f"{name} must be a matplotlib Figure, e.g. from new_axes(), got {type(value).__name__}")
+            raise TypeError(tr("{name} must be a matplotlib Figure, e.g. from new_axes(), got {type_name}",
+                               name=name, type_name=type(value).__name__))
         return value
     return rule
 
@@ -266,8 +319,13 @@ def axes(figure_too: bool = False):
         if figure_too and hasattr(value, "savefig") and not isinstance(value, type):
             return value
         if not (hasattr(value, "get_xlim") and hasattr(value, "figure")) or isinstance(value, type):
-            allowed = "a matplotlib Axes or Figure" if figure_too else "a matplotlib Axes"
-            raise TypeError(f"{name} must be {allowed}, e.g. from new_axes(), got {type(value).__name__}")
+            if figure_too:
+                message = tr("{name} must be a matplotlib Axes or Figure, e.g. from new_axes(), got {type_name}",
+                             name=name, type_name=type(value).__name__)
+            else:
+                message = tr("{name} must be a matplotlib Axes, e.g. from new_axes(), got {type_name}",
+                             name=name, type_name=type(value).__name__)
+            raise TypeError(message)
         return value
     return rule
 
@@ -283,12 +341,12 @@ def mapping(value_rule, minimum_length: int = 1, example: str = ""):
         from collections.abc import Mapping
 
         if not isinstance(value, Mapping):
-            raise TypeError(f"{name} must be a dict of name -> value{', e.g. ' + example if example else ''}, got "
-                            f"{value!r} of type {type(value).__name__}")
+            raise TypeError(tr("{name} must be a dict of name -> value{e_g}, got {value!r} of type {type_name}",
+                               name=name, e_g=_e_g(example), value=value, type_name=type(value).__name__))
         if len(value) < minimum_length:
-            raise ValueError(f"{name} is empty; give at least {minimum_length} entry")
+            raise ValueError(tr("{name} is empty; give at least {minimum} entry", name=name, minimum=minimum_length))
         for key, item in value.items():
-            check_text(key, f"{name} key")
+            check_text(key, tr("{name} key", name=name))
             value_rule(item, f"{name}[{key!r}]")
         return value
     return rule
@@ -298,11 +356,13 @@ def region():
     """A rule: a region ``((top, bottom), (left, right))`` of ints with top <= bottom, left <= right."""
     def rule(value, name):
         if not isinstance(value, (tuple, list)) or len(value) != 2:
-            raise TypeError(f"{name} must be a region ((top, bottom), (left, right)), got {value!r}")
+            raise TypeError(tr("{name} must be a region ((top, bottom), (left, right)), got {value!r}",
+                               name=name, value=value))
         (top, bottom), (left, right) = (to_pair(tuple(axis) if isinstance(axis, (list, tuple)) else axis,
                                                 f"{name}[{i}]") for i, axis in enumerate(value))
         if bottom < top or right < left:
-            raise ValueError(f"{name} must have top <= bottom and left <= right, got {value!r}")
+            raise ValueError(tr("{name} must have top <= bottom and left <= right, got {value!r}",
+                                name=name, value=value))
         return ((top, bottom), (left, right))
     return rule
 
@@ -342,7 +402,8 @@ def checked(**rules):
         signature = inspect.signature(function)
         unknown = set(rules) - set(signature.parameters)
         if unknown:
-            raise TypeError(f"checked() names {sorted(unknown)}, which {function.__name__} does not take")
+            raise TypeError(tr("checked() names {unknown}, which {function} does not take",
+                               unknown=sorted(unknown), function=function.__name__))
 
         @functools.wraps(function)
         def wrapper(*args, **kwargs):

@@ -29,6 +29,7 @@ import torch
 from torch.utils.data import TensorDataset
 
 from ._validation import check_choice, check_int
+from .language import tr
 
 __all__ = ["load_mnist", "MnistSplit", "download_mnist", "mnist_cache_dir", "read_idx", "sample_image",
            "MnistDownloadError", "MnistFileError", "BUNDLED_SPLIT_SEED"]
@@ -156,8 +157,9 @@ def mnist_cache_dir(cache_dir=None) -> Path:
     if cache_dir is None:
         cache_dir = os.environ.get(MNIST_CACHE_ENV) or Path.home() / ".cache" / "cnn_course" / "mnist"
     if not isinstance(cache_dir, (str, os.PathLike)):
-        raise TypeError(f"cache_dir must be a folder path (a str or Path), got {cache_dir!r} of type "
-                        f"{type(cache_dir).__name__}; or None for the default folder")
+        raise TypeError(tr("cache_dir must be a folder path (a str or Path), got {value!r} of type "
+                           "{type_name}; or None for the default folder", value=cache_dir,
+                           type_name=type(cache_dir).__name__))
     return Path(cache_dir).expanduser().absolute()
 
 
@@ -173,12 +175,14 @@ def _check_cached(path: Path, sha256: str, size: int) -> None:
     """Raise MnistFileError, saying what to do, when ``path`` is not the published file."""
     actual = _sha256(path)
     if actual != sha256:
-        raise MnistFileError(
-            f"{path} is corrupt or not the published MNIST file: its SHA-256 is {actual}, expected "
-            f"{sha256} (it has {path.stat().st_size:,} bytes, the published file {size:,}). "
+        raise MnistFileError(tr(
+            "{path} is corrupt or not the published MNIST file: its SHA-256 is {actual}, expected "
+            "{sha256} (it has {actual_size:,} bytes, the published file {size:,}). "
             "Delete it and run load_mnist(source='full') again to download it afresh "
-            f"(or copy a good copy of {path.name} into {path.parent})."
-        )
+            "(or copy a good copy of {name} into {folder}).",
+            path=path, actual=actual, sha256=sha256, actual_size=path.stat().st_size, size=size, name=path.name,
+            folder=path.parent,
+        ))
 
 
 def _fetch(url: str, target: Path, sha256: str, size: int, progress: bool) -> None:
@@ -198,7 +202,8 @@ def _fetch(url: str, target: Path, sha256: str, size: int, progress: bool) -> No
                 file.write(block)
                 bar.update(len(block))
         if digest.hexdigest() != sha256:
-            raise MnistFileError(f"the copy at {url} has SHA-256 {digest.hexdigest()}, expected {sha256}")
+            raise MnistFileError(tr("the copy at {url} has SHA-256 {actual}, expected {sha256}",
+                                    url=url, actual=digest.hexdigest(), sha256=sha256))
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
@@ -227,8 +232,8 @@ def download_mnist(cache_dir=None, progress: bool = True) -> Path:
     """
     folder = mnist_cache_dir(cache_dir)
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"cache_dir {folder} is a file, not a folder; give a folder for the MNIST files "
-                         f"(or set ${MNIST_CACHE_ENV} to one)")
+        raise ValueError(tr("cache_dir {folder} is a file, not a folder; give a folder for the MNIST files "
+                            "(or set ${variable} to one)", folder=folder, variable=MNIST_CACHE_ENV))
     folder.mkdir(parents=True, exist_ok=True)
     for name, (sha256, size) in MNIST_FILES.items():
         path = folder / name
@@ -244,12 +249,13 @@ def download_mnist(cache_dir=None, progress: bool = True) -> Path:
                 failures.append(f"{mirror + name}: {getattr(error, 'reason', error)}")
         else:
             tried = "\n  ".join(failures)
-            raise MnistDownloadError(
-                f"could not download {name} from any mirror:\n  {tried}\n"
-                f"Connect to the internet and try again, or download the files {', '.join(MNIST_FILES)} "
-                f"by hand (from one of {', '.join(MNIST_MIRRORS)}) and copy them into {folder}. "
-                "Offline, load_mnist() (source='bundled') gives 5,000 real digits without any download."
-            )
+            raise MnistDownloadError(tr(
+                "could not download {name} from any mirror:\n  {tried}\n"
+                "Connect to the internet and try again, or download the files {files} "
+                "by hand (from one of {mirrors}) and copy them into {folder}. "
+                "Offline, load_mnist() (source='bundled') gives 5,000 real digits without any download.",
+                name=name, tried=tried, files=", ".join(MNIST_FILES), mirrors=", ".join(MNIST_MIRRORS), folder=folder,
+            ))
     return folder
 
 
@@ -272,8 +278,8 @@ def read_idx(path) -> np.ndarray:
         MnistFileError: the file is not a well-formed idx file.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be the path of an idx file (a str or Path), got {path!r} of type "
-                        f"{type(path).__name__}")
+        raise TypeError(tr("path must be the path of an idx file (a str or Path), got {value!r} of type "
+                           "{type_name}", value=path, type_name=type(path).__name__))
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
@@ -281,19 +287,21 @@ def read_idx(path) -> np.ndarray:
             content = file.read()
     except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
         raise MnistFileError(
-            f"{path} cannot be read as an idx file: {error}; delete it and download it again"
+            tr("{path} cannot be read as an idx file: {error}; delete it and download it again", path=path, error=error)
         ) from None
     if len(content) < 4 or content[:2] != b"\x00\x00" or content[2] not in _IDX_TYPES:
-        raise MnistFileError(f"{path} is not an idx file (bad magic number {content[:4].hex()})")
+        raise MnistFileError(tr("{path} is not an idx file (bad magic number {magic})", path=path,
+                                magic=content[:4].hex()))
     ndim = content[3]
     header = 4 + 4 * ndim
     shape = tuple(int(n) for n in np.frombuffer(content[4:header], dtype=">u4"))
     dtype = np.dtype(_IDX_TYPES[content[2]])
     if len(content) != header + math.prod(shape) * dtype.itemsize:  # Python ints: a forged header cannot overflow
-        raise MnistFileError(
-            f"{path} is truncated or too long: its header promises shape {shape}, "
-            f"but it holds {len(content) - header} bytes of data; delete it and download it again"
-        )
+        raise MnistFileError(tr(
+            "{path} is truncated or too long: its header promises shape {shape}, "
+            "but it holds {count} bytes of data; delete it and download it again",
+            path=path, shape=shape, count=len(content) - header,
+        ))
     return np.frombuffer(content, dtype=dtype, offset=header).reshape(shape)
 
 
@@ -305,7 +313,8 @@ def _full_arrays(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     for name, array in zip(names, arrays, strict=True):
         expected_ndim = 3 if "images" in name else 1
         if array.ndim != expected_ndim or (expected_ndim == 3 and array.shape[1:] != (28, 28)):
-            raise MnistFileError(f"{folder / name} holds an array of shape {array.shape}, not MNIST's")
+            raise MnistFileError(tr("{path} holds an array of shape {shape}, not MNIST's", path=folder / name,
+                                    shape=array.shape))
     return tuple(arrays)
 
 
@@ -315,7 +324,8 @@ def _full_split(cache_dir) -> MnistSplit:
 
     def dataset(images: np.ndarray, labels: np.ndarray) -> TensorDataset:
         if len(images) != len(labels):
-            raise MnistFileError(f"{folder} has {len(images)} images but {len(labels)} labels")
+            raise MnistFileError(tr("{folder} has {images} images but {labels} labels", folder=folder,
+                                    images=len(images), labels=len(labels)))
         pixels = torch.from_numpy(images.copy()).float().div_(255.0).unsqueeze(1)  # (N, 1, 28, 28)
         return TensorDataset(pixels, torch.from_numpy(labels.astype(np.int64)))
 
@@ -418,10 +428,11 @@ def sample_image(size: int | None = None) -> torch.Tensor:
     size = check_int(size, "size", minimum=1)
     height, width = photo.shape[1:]
     if size > max(height, width):
-        raise ValueError(
-            f"size {size} is larger than the photo ({height} x {width}); "
-            f"use size <= {max(height, width)} or size=None for the full photo"
-        )
+        raise ValueError(tr(
+            "size {size} is larger than the photo ({height} x {width}); "
+            "use size <= {largest} or size=None for the full photo",
+            size=size, height=height, width=width, largest=max(height, width),
+        ))
     scale = size / max(height, width)
     new_size = (max(1, round(height * scale)), max(1, round(width * scale)))
     shrunk = torch.nn.functional.interpolate(photo[None], size=new_size, mode="area")[0]

@@ -7,7 +7,10 @@ import itertools
 import os
 import platform
 import random
+import unicodedata
 from dataclasses import dataclass
+
+from .language import tr
 
 NOTEBOOK_SEED = 0
 # One thread: the notebooks' models are small, and on a 2-core machine that is also running
@@ -40,10 +43,11 @@ def set_seed(seed: int = NOTEBOOK_SEED, threads: int = NOTEBOOK_THREADS) -> None
 
     seed = check_int(seed, "seed", minimum=0)
     if seed >= 2**32:
-        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1 (NumPy's range), got {seed}")
+        raise ValueError(tr("seed must be an integer from 0 to 2**32 - 1 (NumPy's range), got {seed}", seed=seed))
     threads = check_int(threads, "threads", minimum=1)
     if threads > 1024:
-        raise ValueError(f"threads must be an integer from 1 to 1024, got {threads}; os.cpu_count() is a good choice")
+        raise ValueError(tr("threads must be an integer from 1 to 1024, got {threads}; os.cpu_count() is a good choice",
+                            threads=threads))
 
     random.seed(seed)
     np.random.seed(seed)
@@ -80,7 +84,11 @@ REQUIREMENTS = {
     "matplotlib": ">=3.8,<4",
     "ipywidgets": ">=8.1,<9",
 }
-_FIX = "run `pip install -e .` in the course folder (or `make setup`), then restart the kernel"
+
+
+def _fix() -> str:
+    """How to install what is missing, in the current language."""
+    return tr("run `pip install -e .` in the course folder (or `make setup`), then restart the kernel")
 
 
 def _release(version: str) -> tuple[int, ...]:
@@ -132,18 +140,19 @@ def version_satisfies(version: str, requirement: str) -> bool:
     """
     for name, value in (("version", version), ("requirement", requirement)):
         if not isinstance(value, str):
-            raise TypeError(f"{name} must be a string like '2.13.0' or '>=8.1,<9', got {value!r}")
+            raise TypeError(tr("{name} must be a string like '2.13.0' or '>=8.1,<9', got {value!r}", name=name,
+                               value=value))
     if not _release(version):
-        raise ValueError(f"version {version!r} has no version number; give one like '2.13.0'")
+        raise ValueError(tr("version {version!r} has no version number; give one like '2.13.0'", version=version))
     for clause in requirement.replace(" ", "").split(","):
         operator = next((op for op in ("==", "!=", ">=", "<=", ">", "<") if clause.startswith(op)), None)
         if operator is None:
             raise ValueError(
-                f"requirement clause {clause!r} has no operator; start it with one of == != >= <= > <"
+                tr("requirement clause {clause!r} has no operator; start it with one of == != >= <= > <", clause=clause)
             )
         if not _release(clause[len(operator):]):
-            raise ValueError(f"requirement clause {clause!r} has no version number after {operator}; "
-                             f"write it like '{operator}2.13'")
+            raise ValueError(tr("requirement clause {clause!r} has no version number after {operator}; "
+                                "write it like '{operator}2.13'", clause=clause, operator=operator))
         if not _OPERATORS[operator](_compare(_release(version), _release(clause[len(operator):]))):
             return False
     return True
@@ -171,10 +180,11 @@ class PackageCheck:
     def problem(self) -> str | None:
         """A plain sentence saying what is wrong and how to fix it; None when all is well."""
         if self.found is None:
-            return f"{self.name} is missing; the course needs {self.name} {self.required}: {_FIX}."
+            return tr("{name} is missing; the course needs {name} {required}: {fix}.", name=self.name,
+                      required=self.required, fix=_fix())
         if not self.ok:
-            return (f"{self.name} {self.found} is installed but the course needs {self.name} "
-                    f"{self.required}: {_FIX}.")
+            return tr("{name} {found} is installed but the course needs {name} {required}: {fix}.", name=self.name,
+                      found=self.found, required=self.required, fix=_fix())
         return None
 
 
@@ -203,17 +213,23 @@ class EnvironmentReport:
     def summary(self) -> str:
         """One stable line when all is well (it shows requirements, not machine details)."""
         if not self.ok:
-            return "Not ready yet:\n" + "\n".join(f"- {p}" for p in self.problems)
+            return tr("Not ready yet:\n{problems}", problems="\n".join(f"- {p}" for p in self.problems))
         needed = ", ".join(f"{c.name} {c.required}" for c in self.checks)
-        return f"All good: {needed}."
+        return tr("All good: {needed}.", needed=needed)
 
     def __str__(self) -> str:
-        rows = [f"{'':12}{'found':14}needed"]
+        rows = [_pad("", 12) + _pad(tr("found"), 14) + tr("needed")]
         for c in self.checks:
-            status = "ok" if c.ok else "PROBLEM"
-            rows.append(f"{c.name:12}{c.found or 'missing':14}{c.required:12}{status}")
-        rows.append(f"{'device':12}{self.device}")
+            status = tr("ok") if c.ok else tr("PROBLEM")
+            rows.append(_pad(c.name, 12) + _pad(c.found or tr("missing"), 14) + _pad(c.required, 12) + status)
+        rows.append(_pad(tr("device"), 12) + self.device)
         return "\n".join(rows + [self.summary])
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` columns of a monospaced font, where a Chinese character takes two."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)
 
 
 def _installed_version(name: str) -> str | None:
@@ -243,5 +259,5 @@ def environment_report() -> EnvironmentReport:
     checks = tuple(PackageCheck(name, required, _installed_version(name))
                    for name, required in REQUIREMENTS.items())
     torch_check = next(c for c in checks if c.name == "torch")
-    device = default_device() if torch_check.found is not None else "unknown (PyTorch is missing)"
+    device = default_device() if torch_check.found is not None else tr("unknown (PyTorch is missing)")
     return EnvironmentReport(checks, device)

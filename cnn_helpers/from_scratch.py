@@ -30,6 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validation import Pair, to_pair
+from .language import tr
 from .receptive_field import conv_output_size
 
 __all__ = ["conv2d", "conv2d_loop", "im2col", "max_pool2d", "avg_pool2d", "sum_pool2d"]
@@ -44,7 +45,7 @@ def _as_array(x, name: str) -> np.ndarray:
         x = x.detach().cpu().numpy()
     array = np.asarray(x)
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-        raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}")
+        raise TypeError(tr("{name} must be an array of numbers, got dtype {dtype}", name=name, dtype=array.dtype))
     return array
 
 
@@ -52,9 +53,14 @@ def _check_images(x, name: str = "x") -> np.ndarray:
     """``x`` as a float (N, C, H, W) array, or a ValueError with the fix for its shape."""
     x = _as_array(x, name)
     if x.ndim != 4:
-        fixes = {2: "add batch and channel dims with x[None, None]", 3: "add a batch dim with x[None]"}
-        fix = fixes.get(x.ndim, "reshape it to (N, C, H, W)")
-        raise ValueError(f"{name} must have shape (N, C, H, W), got shape {x.shape}; {fix}")
+        if x.ndim == 2:
+            fix = tr("add batch and channel dims with x[None, None]")
+        elif x.ndim == 3:
+            fix = tr("add a batch dim with x[None]")
+        else:
+            fix = tr("reshape it to (N, C, H, W)")
+        raise ValueError(tr("{name} must have shape (N, C, H, W), got shape {shape}; {fix}", name=name, shape=x.shape,
+                            fix=fix))
     return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
 
 
@@ -131,21 +137,23 @@ def _check_conv_args(x, weight, bias) -> tuple[np.ndarray, np.ndarray, np.ndarra
     x = _check_images(x)
     weight = _as_array(weight, "weight")
     if weight.ndim != 4:
-        fix = "for a single kernel use weight[None, None]" if weight.ndim == 2 else "reshape it"
-        raise ValueError(f"weight must have shape (C_out, C_in, kH, kW), got shape {weight.shape}; {fix}")
+        fix = tr("for a single kernel use weight[None, None]") if weight.ndim == 2 else tr("reshape it")
+        raise ValueError(tr("weight must have shape (C_out, C_in, kH, kW), got shape {shape}; {fix}",
+                            shape=weight.shape, fix=fix))
     if weight.shape[1] != x.shape[1]:
-        raise ValueError(
-            f"weight has {weight.shape[1]} input channels (weight.shape[1]) but x has {x.shape[1]} "
-            f"(x.shape[1]); they must match, e.g. weight of shape ({weight.shape[0]}, {x.shape[1]}, "
-            f"{weight.shape[2]}, {weight.shape[3]})"
-        )
+        c_out, c_in, kh, kw = weight.shape
+        raise ValueError(tr(
+            "weight has {c_in} input channels (weight.shape[1]) but x has {x_channels} "
+            "(x.shape[1]); they must match, e.g. weight of shape ({c_out}, {x_channels}, {kh}, {kw})",
+            c_in=c_in, x_channels=x.shape[1], c_out=c_out, kh=kh, kw=kw,
+        ))
     if bias is not None:
         bias = _as_array(bias, "bias")
         if bias.shape != (weight.shape[0],):
-            raise ValueError(
-                f"bias must have shape (C_out,) = ({weight.shape[0]},), one number per output channel, "
-                f"got shape {bias.shape}"
-            )
+            raise ValueError(tr(
+                "bias must have shape (C_out,) = ({c_out},), one number per output channel, got shape {shape}",
+                c_out=weight.shape[0], shape=bias.shape,
+            ))
     dtype = np.result_type(x, weight, np.float32)  # float32 stays float32; anything else -> float64
     bias = None if bias is None else bias.astype(dtype, copy=False)
     return x.astype(dtype, copy=False), weight.astype(dtype, copy=False), bias
@@ -242,10 +250,11 @@ def _pool_windows(x, kernel_size, stride, padding, pad_value: float) -> tuple[np
     padding = to_pair(padding, "padding", minimum=0)
     for k, p in zip(kernel, padding, strict=True):
         if 2 * p > k:
-            raise ValueError(
-                f"padding {p} is more than half of kernel_size {k}; a window could then hold only "
-                f"padding. Use padding <= {k // 2}"
-            )
+            raise ValueError(tr(
+                "padding {padding} is more than half of kernel_size {kernel_size}; a window could then hold only "
+                "padding. Use padding <= {largest}",
+                padding=p, kernel_size=k, largest=k // 2,
+            ))
     return _windows(x, kernel, stride, padding, (1, 1), pad_value), kernel  # (N, C, Ho, Wo, kH, kW)
 
 

@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -31,6 +32,7 @@ import torch.fx
 from torch import nn
 
 from ._validation import check_choice, check_int, check_number, to_pair
+from .language import tr
 from .receptive_field import conv_output_size
 
 __all__ = ["SeedCNN", "ConvNet", "build_cnn", "count_parameters", "trace_shapes", "ShapeRow", "ShapeTrace"]
@@ -43,45 +45,47 @@ def _shape_hint(shape: tuple, channels: int, size: tuple[int, int]) -> str:
     """How to turn a tensor of ``shape`` into (N, channels, H, W), in one short phrase."""
     h, w = size
     if len(shape) == 1 and shape[0] == channels * h * w:
-        return f"reshape a flat image with x.view(-1, {channels}, {h}, {w})"
+        return tr("reshape a flat image with x.view(-1, {channels}, {h}, {w})", channels=channels, h=h, w=w)
     if len(shape) == 2 and channels == 1:
-        return "add batch and channel dims with x[None, None]"
+        return tr("add batch and channel dims with x[None, None]")
     if len(shape) == 3 and shape[0] == channels:
-        return "add a batch dim with x[None]"
+        return tr("add a batch dim with x[None]")
     if len(shape) == 3 and channels == 1:
-        return "add a channel dim with x[:, None]"
+        return tr("add a channel dim with x[:, None]")
     if len(shape) == 3 and shape[-1] == channels:
-        return "move channels first and add a batch dim with x.permute(2, 0, 1)[None]"
+        return tr("move channels first and add a batch dim with x.permute(2, 0, 1)[None]")
     if len(shape) == 4 and shape[-1] == channels and shape[1] != channels:
-        return "this looks channels-last (N, H, W, C); use x.permute(0, 3, 1, 2)"
+        return tr("this looks channels-last (N, H, W, C); use x.permute(0, 3, 1, 2)")
     if len(shape) == 4 and shape[1] != channels:
         if channels == 1 and shape[1] == 3:
-            return "convert RGB to grayscale with x.mean(dim=1, keepdim=True)"
-        return f"the model was built for {channels} input channel(s)"
+            return tr("convert RGB to grayscale with x.mean(dim=1, keepdim=True)")
+        return tr("the model was built for {channels} input channel(s)", channels=channels)
     if len(shape) == 4:
-        return f"resize with torch.nn.functional.interpolate(x, size=({h}, {w}))"
-    return f"give a batch of images shaped (N, {channels}, {h}, {w})"
+        return tr("resize with torch.nn.functional.interpolate(x, size=({h}, {w}))", h=h, w=w)
+    return tr("give a batch of images shaped (N, {channels}, {h}, {w})", channels=channels, h=h, w=w)
 
 
 def _check_input(x, model_name: str, channels: int, size: tuple[int, int]) -> None:
     """Raise TypeError/ValueError with a fix when ``x`` is not a float (N, channels, *size) tensor."""
     if not isinstance(x, torch.Tensor):
-        raise TypeError(
-            f"{model_name} expects a torch.Tensor, got {type(x).__name__}; "
-            "convert a NumPy array with torch.from_numpy(x).float()"
-        )
+        raise TypeError(tr(
+            "{model} expects a torch.Tensor, got {type_name}; convert a NumPy array with torch.from_numpy(x).float()",
+            model=model_name, type_name=type(x).__name__,
+        ))
     shape = tuple(x.shape)
     expected = (channels, *size)
     if x.dim() != 4 or tuple(shape[1:]) != expected:
-        raise ValueError(
-            f"{model_name} expects input of shape (N, {channels}, {size[0]}, {size[1]}), "
-            f"got {shape}; {_shape_hint(shape, channels, size)}"
-        )
+        raise ValueError(tr(
+            "{model} expects input of shape (N, {channels}, {h}, {w}), got {shape}; {fix}",
+            model=model_name, channels=channels, h=size[0], w=size[1], shape=shape,
+            fix=_shape_hint(shape, channels, size),
+        ))
     if not x.is_floating_point():
-        raise TypeError(
-            f"{model_name} expects a floating-point tensor, got dtype {x.dtype}; "
-            "convert with x.float() (and divide 0-255 pixel values by 255)"
-        )
+        raise TypeError(tr(
+            "{model} expects a floating-point tensor, got dtype {dtype}; "
+            "convert with x.float() (and divide 0-255 pixel values by 255)",
+            model=model_name, dtype=x.dtype,
+        ))
 
 
 # torch.fx records a call to a wrapped function as one node instead of tracing into it, so
@@ -213,17 +217,19 @@ def _block_output_size(size, i, kernel_size, stride, padding, pool, pool_size) -
     try:
         after_conv = conv_output_size(size, kernel_size, stride, padding)
     except ValueError as error:
-        raise ValueError(f"block conv{i} gets a {size[0]} x {size[1]} feature map, too small for its Conv2d: "
-                         f"{error}; or use fewer blocks (a shorter channels)") from None
+        raise ValueError(tr("block conv{i} gets a {h} x {w} feature map, too small for its Conv2d: "
+                            "{error}; or use fewer blocks (a shorter channels)", i=i, h=size[0], w=size[1],
+                            error=error)) from None
     if POOLS[pool] is None:
         return after_conv
     try:
         return conv_output_size(after_conv, pool_size, pool_size)
     except ValueError:
-        raise ValueError(
-            f"block conv{i}: its Conv2d leaves a {after_conv[0]} x {after_conv[1]} feature map, too small for "
-            f"pool_size {pool_size}; use fewer blocks (a shorter channels), a larger input_size or pool='none'"
-        ) from None
+        raise ValueError(tr(
+            "block conv{i}: its Conv2d leaves a {h} x {w} feature map, too small for "
+            "pool_size {pool_size}; use fewer blocks (a shorter channels), a larger input_size or pool='none'",
+            i=i, h=after_conv[0], w=after_conv[1], pool_size=pool_size,
+        )) from None
 
 
 def build_cnn(channels=(16, 32), kernel_size=5, stride=1, padding=None, pool="max", pool_size=2,
@@ -267,7 +273,8 @@ def build_cnn(channels=(16, 32), kernel_size=5, stride=1, padding=None, pool="ma
         torch.Size([2, 10])
     """
     if isinstance(channels, int) or not isinstance(channels, Sequence) or len(channels) == 0:
-        raise TypeError(f"channels must be a non-empty sequence of ints like (16, 32), got {channels!r}")
+        raise TypeError(tr("channels must be a non-empty sequence of ints like (16, 32), got {value!r}",
+                           value=channels))
     channels = [check_int(c, f"channels[{i}]", minimum=1) for i, c in enumerate(channels)]
     kernel_size = to_pair(kernel_size, "kernel_size", minimum=1)
     stride = to_pair(stride, "stride", minimum=1)
@@ -276,11 +283,11 @@ def build_cnn(channels=(16, 32), kernel_size=5, stride=1, padding=None, pool="ma
     pool_size = check_int(pool_size, "pool_size", minimum=1)
     check_choice(activation, "activation", tuple(ACTIVATIONS))
     if not isinstance(batch_norm, (bool, np.bool_)):
-        raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
+        raise TypeError(tr("{name} must be True or False, got {value!r}", name="batch_norm", value=batch_norm))
     batch_norm = bool(batch_norm)
     dropout = check_number(dropout, "dropout")
     if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        raise ValueError(tr("dropout must be a probability in [0, 1), got {value!r}", value=dropout))
     in_channels = check_int(in_channels, "in_channels", minimum=1)
     input_size = to_pair(input_size, "input_size", minimum=1)
     num_classes = check_int(num_classes, "num_classes", minimum=1)
@@ -316,9 +323,9 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
         416
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        raise TypeError(tr("model must be a torch.nn.Module, got {type_name}", type_name=type(model).__name__))
     if not isinstance(trainable_only, (bool, np.bool_)):
-        raise TypeError(f"trainable_only must be True or False, got {trainable_only!r}")
+        raise TypeError(tr("{name} must be True or False, got {value!r}", name="trainable_only", value=trainable_only))
     params = model.parameters()
     return sum(p.numel() for p in params if p.requires_grad or not trainable_only)
 
@@ -339,18 +346,41 @@ def _format_shape(shape: tuple) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _shown_row_text(text: str) -> str:
+    """A row's name or type as the table shows it: the words the trace itself writes, translated.
+
+    The rows keep the English words (code compares them); only the table shows them translated.
+    """
+    shown = {"input": tr("input"), "(no module)": tr("(no module)"), "flatten": tr("flatten"),
+             "reshape": tr("reshape"), "function": tr("function")}
+    return shown.get(text, text)
+
+
+def _columns(text: str) -> int:
+    """How many columns ``text`` takes in a monospaced font: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 class ShapeTrace(Sequence):
     """The rows of :func:`trace_shapes`, printed as a table (``repr`` and HTML in Jupyter).
+
+    The table's words are in the language current when it is shown (``set_language``).
 
     Attributes:
         rows: the :class:`ShapeRow` s in execution order, the first being the input.
         total_parameters: ``count_parameters(model)``.
+        model_name: the traced model's class name, e.g. ``"SeedCNN"``.
     """
 
-    def __init__(self, rows: list[ShapeRow], total_parameters: int, title: str) -> None:
+    def __init__(self, rows: list[ShapeRow], total_parameters: int, model_name: str) -> None:
         self.rows = tuple(rows)
         self.total_parameters = total_parameters
-        self.title = title
+        self.model_name = model_name
+
+    @property
+    def title(self) -> str:
+        """The table's caption, e.g. ``"Shapes of one example through SeedCNN"``."""
+        return tr("Shapes of one example through {model}", model=self.model_name)
 
     def __getitem__(self, index):
         return self.rows[index]
@@ -359,19 +389,20 @@ class ShapeTrace(Sequence):
         return len(self.rows)
 
     def _cells(self) -> tuple[list[str], list[list[str]], list[str]]:
-        header = ["layer", "type", "output shape", "parameters"]
-        body = [[r.name, r.layer_type, _format_shape(r.output_shape), f"{r.num_parameters:,}"] for r in self.rows]
-        footer = ["total", "", "", f"{self.total_parameters:,}"]
+        header = [tr("layer"), tr("type"), tr("output shape"), tr("parameters")]
+        body = [[_shown_row_text(r.name), _shown_row_text(r.layer_type), _format_shape(r.output_shape),
+                 f"{r.num_parameters:,}"] for r in self.rows]
+        footer = [tr("total"), "", "", f"{self.total_parameters:,}"]
         return header, body, footer
 
     def __repr__(self) -> str:
         header, body, footer = self._cells()
         table = [header, *body, footer]
-        widths = [max(len(row[i]) for row in table) for i in range(4)]
+        widths = [max(_columns(row[i]) for row in table) for i in range(4)]
 
         def line(cells):
-            left = "  ".join(c.ljust(w) for c, w in zip(cells[:3], widths[:3], strict=True))
-            return f"{left}  {cells[3].rjust(widths[3])}"
+            left = "  ".join(c + " " * (w - _columns(c)) for c, w in zip(cells[:3], widths[:3], strict=True))
+            return f"{left}  {' ' * (widths[3] - _columns(cells[3]))}{cells[3]}"
 
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([self.title, line(header), rule, *map(line, body), rule, line(footer)])
@@ -502,11 +533,12 @@ def trace_shapes(model: nn.Module, input_size, batch_size: int = 1) -> ShapeTrac
         total                                     28,938
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        raise TypeError(tr("model must be a torch.nn.Module, got {type_name}", type_name=type(model).__name__))
     if isinstance(input_size, int):
         input_size = (input_size,)
     if not isinstance(input_size, (tuple, list, torch.Size)) or len(input_size) == 0:
-        raise TypeError(f"input_size must be the shape of one example, e.g. (1, 28, 28), got {input_size!r}")
+        raise TypeError(tr("input_size must be the shape of one example, e.g. (1, 28, 28), got {value!r}",
+                           value=input_size))
     input_size = tuple(check_int(n, f"input_size[{i}]", minimum=1) for i, n in enumerate(input_size))
     batch_size = check_int(batch_size, "batch_size", minimum=0)
     parameter = next(model.parameters(), None)
@@ -522,9 +554,10 @@ def trace_shapes(model: nn.Module, input_size, batch_size: int = 1) -> ShapeTrac
         with torch.no_grad():
             output = model(x)
     except RuntimeError as error:
-        raise ValueError(
-            f"{type(model).__name__} fails on input of size {input_size} at layer {recorder.current!r}: {error}"
-        ) from error
+        raise ValueError(tr(
+            "{model} fails on input of size {input_size} at layer {layer!r}: {error}",
+            model=type(model).__name__, input_size=input_size, layer=recorder.current, error=error,
+        )) from error
     finally:
         recorder.remove()
         for module, training in modes.items():
@@ -532,4 +565,4 @@ def trace_shapes(model: nn.Module, input_size, batch_size: int = 1) -> ShapeTrac
     final = _first_tensor(output)
     if final is not None and id(final) not in recorder.seen:  # e.g. a last x.flatten(1) or x + y
         recorder.record("(no module)", _between_kind(final, recorder.last), final, 0)
-    return ShapeTrace(recorder.rows, count_parameters(model), f"Shapes of one example through {type(model).__name__}")
+    return ShapeTrace(recorder.rows, count_parameters(model), type(model).__name__)
