@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..language import tr
 from .geometry import _NO_WINDOW, _adaptive_axis, _AxisWindow
 from .output_size import _axis_output_size
 
@@ -69,7 +70,7 @@ def _window_axes(spatial, kernel_size, stride, padding, dilation, ceil_mode, nam
                 out = _axis_output_size(spatial[a], k[a], s[a], p, d[a], ceil_mode,
                                         ("height", "width")[a] if n == 2 else "")
             except ValueError as error:
-                raise ValueError(f"layer {name!r}: {error}") from None
+                raise ValueError(tr("layer {name!r}: {error}", name=name, error=error)) from None
         axes.append(_AxisWindow(k[a], s[a], p, d[a], out))
     return _pad_axes(axes)
 
@@ -150,16 +151,18 @@ def _classify_module(module: nn.Module, name: str, x: torch.Tensor, n_spatial: i
         return _Op("reshape", layer)
     if isinstance(module, nn.Linear):
         if spatial is not None and n_spatial == 2:
-            raise ValueError(f"layer {name!r}: nn.Linear on a (N, C, H, W) feature map mixes only the last "
-                             "dimension; flatten it first with nn.Flatten()")
+            raise ValueError(tr("layer {name!r}: nn.Linear on a (N, C, H, W) feature map mixes only the last "
+                                "dimension; flatten it first with nn.Flatten()", name=name))
         return _Op("mix", layer, faithful=partial(_positive_linear, module.weight))
     if spatial is None and isinstance(module, (*_CONV_MODULES, *_POOL_MODULES, *_ADAPTIVE_MODULES, *_PAD_MODULES)):
-        raise ValueError(f"layer {name!r} ({layer}) gets input of shape {tuple(x.shape)}, not a "
-                         f"{n_spatial}-D feature map (N, C, ...); check input_size")
+        raise ValueError(tr("layer {name!r} ({layer}) gets input of shape {shape}, not a {n_spatial}-D feature map "
+                            "(N, C, ...); check input_size", name=name, layer=layer, shape=tuple(x.shape),
+                            n_spatial=n_spatial))
     if isinstance(module, _CONV_MODULES):
         if module.padding_mode != "zeros":
-            raise ValueError(f"layer {name!r}: padding_mode {module.padding_mode!r} fills the padding with "
-                             "copies of pixels, which the receptive-field calculator does not model; use 'zeros'")
+            raise ValueError(tr("layer {name!r}: padding_mode {mode!r} fills the padding with copies of pixels, "
+                                "which the receptive-field calculator does not model; use 'zeros'",
+                                name=name, mode=module.padding_mode))
         axes = _window_axes(spatial, module.kernel_size, module.stride, module.padding, module.dilation,
                             False, name)
         faithful = partial(_positive_conv, module.weight, module.stride, module.padding, module.dilation,
@@ -180,11 +183,10 @@ def _classify_module(module: nn.Module, name: str, x: torch.Tensor, n_spatial: i
         out = tuple(n if o is None else o for n, o in zip(spatial, out, strict=False))
         axes = _pad_axes([_adaptive_axis(n, o) for n, o in zip(spatial, out, strict=False)])
         return _Op("window", layer, axes, partial(_adaptive_avg, out))
-    raise ValueError(
-        f"layer {name!r} ({layer}) is not supported by the receptive-field calculator; it knows "
+    raise ValueError(tr(
+        "layer {name!r} ({layer}) is not supported by the receptive-field calculator; it knows "
         "Conv1d/2d, Max/Avg/LP/adaptive pooling, zero padding, activations, BatchNorm, Dropout, Flatten "
-        "and Linear"
-    )
+        "and Linear", name=name, layer=layer))
 
 
 def _bind(args, kwargs, names, defaults) -> dict:
@@ -233,8 +235,9 @@ def _classify_function(target, args, kwargs, name: str, n_spatial: int) -> _Op:
         dim = _bind(args, kwargs, ("tensors", "dim"), {"dim": 0})["dim"]
         ndim = args[0][0].dim()
         if dim % ndim != 1:
-            raise ValueError(f"layer {name!r}: torch.cat along dim {dim} joins feature maps side by side; "
-                             "the receptive-field calculator supports concatenation along channels (dim=1)")
+            raise ValueError(tr("layer {name!r}: torch.cat along dim {dim} joins feature maps side by side; the "
+                                "receptive-field calculator supports concatenation along channels (dim=1)",
+                                name=name, dim=dim))
         return _Op("pointwise", layer)
     if target is torch.flatten:
         return _Op("reshape", layer)
@@ -263,8 +266,9 @@ def _classify_function(target, args, kwargs, name: str, n_spatial: int) -> _Op:
         return _reduction(layer, args, kwargs, n_spatial)
     if target is getattr:
         return _Op("query", layer)
-    raise ValueError(f"layer {name!r}: the function {layer} is not supported by the receptive-field "
-                     "calculator; use a layer it knows (conv, pooling, activation, add, cat, flatten)")
+    raise ValueError(tr("layer {name!r}: the function {layer} is not supported by the receptive-field "
+                        "calculator; use a layer it knows (conv, pooling, activation, add, cat, flatten)",
+                        name=name, layer=layer))
 
 
 def _reduction(layer, args, kwargs, n_spatial) -> _Op:
@@ -292,5 +296,5 @@ def _classify_method(method: str, args, kwargs, name: str, n_spatial: int) -> _O
         return _reduction(method, args, kwargs, n_spatial)
     if method in _QUERY_METHODS:
         return _Op("query", method)
-    raise ValueError(f"layer {name!r}: the tensor method .{method}() is not supported by the "
-                     "receptive-field calculator")
+    raise ValueError(tr("layer {name!r}: the tensor method .{method}() is not supported by the "
+                        "receptive-field calculator", name=name, method=method))

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from .._validation import check_int
+from ..language import tr
 from .geometry import Region
 from .tracing import _check_input_size, _first_parameter, _run
 
@@ -20,7 +21,7 @@ def _check_units(unit) -> tuple[list, bool]:
     many = isinstance(unit, list)
     units = unit if many else [unit]
     if not units:
-        raise ValueError("unit must be (i, j), an index, or a non-empty list of them, got []")
+        raise ValueError(tr("unit must be (i, j), an index, or a non-empty list of them, got []"))
     return [tuple(u) if isinstance(u, (tuple, list)) else (u,) for u in units], many
 
 
@@ -31,12 +32,14 @@ def _pick(y: torch.Tensor, units: list, n_spatial: int, name: str) -> torch.Tens
         units = [u[1:] if len(u) == 2 and u[0] == 0 else u for u in units]
     for u in units:
         if len(u) != len(grid):
-            raise ValueError(f"unit {u} does not match the output of {name!r} of size {grid}; give "
-                             f"{len(grid)} index(es), e.g. {tuple(0 for _ in grid)}")
+            raise ValueError(tr("unit {unit} does not match the output of {name!r} of size {grid}; give {count} "
+                                "index(es), e.g. {example}", unit=u, name=name, grid=grid, count=len(grid),
+                                example=tuple(0 for _ in grid)))
         for axis, (value, size) in enumerate(zip(u, grid, strict=False)):
             if check_int(value, f"unit[{axis}]", 0) >= size:
-                raise ValueError(f"unit {u} is outside the output of {name!r} of size {grid}; "
-                                 f"unit[{axis}] must be in 0..{size - 1}")
+                raise ValueError(tr("unit {unit} is outside the output of {name!r} of size {grid}; "
+                                    "unit[{axis}] must be in 0..{last}", unit=u, name=name, grid=grid, axis=axis,
+                                    last=size - 1))
     index = (torch.arange(len(units)), *torch.tensor(units).T)  # one gather, one cheap backward
     index = tuple(i.to(y.device) for i in index)
     if y.dim() == n_spatial + 2:
@@ -155,14 +158,15 @@ def effective_receptive_field(model: nn.Module, input_size, unit, layer: str | N
     input_size = _check_input_size(input_size)
     units, many = _check_units(unit)
     if many:
-        raise ValueError("effective_receptive_field takes one unit, not a list")
+        raise ValueError(tr("effective_receptive_field takes one unit, not a list"))
     p = _first_parameter(model)
     if inputs is None:
         generator = torch.Generator().manual_seed(check_int(seed, "seed"))
         inputs = torch.randn(check_int(n_samples, "n_samples", 1), *input_size, generator=generator)
     elif not isinstance(inputs, torch.Tensor) or tuple(inputs.shape[1:]) != input_size:
         got = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
-        raise ValueError(f"inputs must be a tensor of shape (N, {', '.join(map(str, input_size))}), got {got}")
+        raise ValueError(tr("inputs must be a tensor of shape (N, {sizes}), got {got}",
+                            sizes=", ".join(map(str, input_size)), got=got))
     x = inputs.detach().to(dtype=p.dtype, device=p.device).clone()
     grad = _input_gradient(model, units * len(x), layer, x, faithful=False)
     magnitude = grad.abs().sum(1).mean(0).detach().cpu()  # (H, W) or (L,)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._validation import check_int, to_pair
+from ..language import tr
 
 # --- output size --------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, ceil_mo
     minimums = (1, 1, 1, 0, 1)
     pairs = [to_pair(v, name, m) for v, name, m in zip(values, names, minimums, strict=False)]
     if not isinstance(ceil_mode, bool):
-        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+        raise TypeError(tr("ceil_mode must be True or False, got {value!r}", value=ceil_mode))
     is_pair = any(isinstance(v, (tuple, list)) for v in values)
     out = tuple(
         _axis_output_size(*axis, ceil_mode, axis_name if is_pair else "")
@@ -67,10 +68,13 @@ def _axis_output_size(n, k, s, p, d, ceil_mode, axis_name="") -> int:
     # ceil_mode lets the last window hang over the end, so only a window longer than padded
     # input + stride leaves no output at all
     if span > n + 2 * p + (s - 1 if ceil_mode else 0):
-        what = f"kernel_size {k}" + (f" with dilation {d} spans {span} positions and" if d > 1 else "")
-        where = f" ({axis_name})" if axis_name else ""
-        fix = "increase padding or use a smaller kernel" + (" or dilation" if d > 1 else "")
-        raise ValueError(f"{what} does not fit in the padded input of size {n + 2 * p}{where}; {fix}")
+        where = {"height": tr(" (height)"), "width": tr(" (width)")}.get(axis_name, "")
+        if d > 1:
+            raise ValueError(tr("kernel_size {k} with dilation {d} spans {span} positions and does not fit in the "
+                                "padded input of size {size}{where}; increase padding or use a smaller kernel or "
+                                "dilation", k=k, d=d, span=span, size=n + 2 * p, where=where))
+        raise ValueError(tr("kernel_size {k} does not fit in the padded input of size {size}{where}; increase "
+                            "padding or use a smaller kernel", k=k, size=n + 2 * p, where=where))
     if not ceil_mode:
         return (n + 2 * p - span) // s + 1
     out = -(-(n + 2 * p - span) // s) + 1
@@ -105,12 +109,14 @@ def rf_top_down(layers) -> list[int]:
         16
     """
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
-        raise ValueError(f"layers must be a non-empty list of (kernel_size, stride) pairs, got {layers!r}")
+        raise ValueError(tr("layers must be a non-empty list of (kernel_size, stride) pairs, got {value!r}",
+                            value=layers))
     rf = [1]  # RF_{L+1}: the output unit itself
     for index in reversed(range(len(layers))):
         layer = layers[index]
         if not isinstance(layer, (tuple, list)) or len(layer) != 2:
-            raise ValueError(f"layers[{index}] must be a (kernel_size, stride) pair, got {layer!r}")
+            raise ValueError(tr("layers[{index}] must be a (kernel_size, stride) pair, got {value!r}",
+                                index=index, value=layer))
         k = check_int(layer[0], f"layers[{index}] kernel_size", 1)
         s = check_int(layer[1], f"layers[{index}] stride", 1)
         rf.insert(0, (rf[0] - 1) * s + k)

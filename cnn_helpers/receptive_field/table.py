@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 
 import torch
 from torch import nn
 
 from .._validation import check_int
+from ..language import tr
 from .geometry import Pair, Region, _Affine, _AxisWindow, _Geometry, _hull
 from .layers import _Op
 from .tracing import _check_input_size, _first_parameter, _run
@@ -113,22 +116,24 @@ class ReceptiveFieldRow:
         if g.flat is not None or g.exact is None:  # a vector: unit f
             f = check_int(i, "f", 0)
             if j is not None:
-                raise ValueError(f"layer {self.name!r} is flat: give one index, region(f)")
+                raise ValueError(tr("layer {name!r} is flat: give one index, region(f)", name=self.name))
             if g.flat is None:
                 return g, 0, 0  # every unit alike
             grid, shape = g.flat  # (C, H, W), or (C, L) for a 1-D model
             h, w = (1, shape[1]) if len(shape) == 2 else shape[1:]
             if f >= math.prod(shape):
-                raise ValueError(f"f must be in 0..{math.prod(shape) - 1} for layer {self.name!r}, got {f}")
+                raise ValueError(tr("f must be in 0..{last} for layer {name!r}, got {value}",
+                                    last=math.prod(shape) - 1, name=self.name, value=f))
             return (grid, *divmod(f % (h * w), w))  # f = c*H*W + i*W + j
         if j is None:
             if self.output_size[0] != 1:
-                raise ValueError(f"layer {self.name!r} needs a row and a column: region(i, j)")
+                raise ValueError(tr("layer {name!r} needs a row and a column: region(i, j)", name=self.name))
             i, j = 0, i
         for value, axis, size in zip((i, j), "ij", self.output_size, strict=True):
             if check_int(value, axis, 0) >= size:
-                raise ValueError(f"{axis} must be in 0..{size - 1} for layer {self.name!r} with output "
-                                 f"size {self.output_size}, got {value}")
+                raise ValueError(tr("{axis} must be in 0..{last} for layer {name!r} with output size "
+                                    "{output_size}, got {value}", axis=axis, last=size - 1, name=self.name,
+                                    output_size=self.output_size, value=value))
         return g, i, j
 
 
@@ -145,23 +150,35 @@ def _rf_fields(g: _Geometry) -> tuple:
     """(rf_size, effective_stride, effective_padding, note) of a node."""
     if g.flat is not None:
         *fields, note = _rf_fields(g.flat[0])
-        shape = "c*L + j" if len(g.flat[1]) == 2 else "c*H*W + i*W + j"
-        return (*fields, f"flattened: unit f = {shape} sees what unit (i, j) of the grid before sees"
-                + (f"; {note}" if note else ""))
+        formula = "c*L + j" if len(g.flat[1]) == 2 else "c*H*W + i*W + j"
+        if note:
+            return (*fields, tr("flattened: unit f = {formula} sees what unit (i, j) of the grid before sees; {note}",
+                                formula=formula, note=note))
+        return (*fields, tr("flattened: unit f = {formula} sees what unit (i, j) of the grid before sees",
+                            formula=formula))
     if g.exact is None:
-        return None, None, None, "every unit sees the whole input"
+        return None, None, None, tr("every unit sees the whole input")
     if g.affine is None:
-        return None, None, None, ("uneven adaptive pooling windows: no single rf_size; region() is the "
-                                  "whole input, input_region() exact")
-    split = [(axis, " and ".join(str(p.jump) for p in pieces))
-             for axis, pieces in zip(("rows", "columns"), g.affine, strict=True) if len(pieces) > 1]
-    if split:
+        return None, None, None, tr("uneven adaptive pooling windows: no single rf_size; region() is the "
+                                    "whole input, input_region() exact")
+    jumps = {axis: [str(p.jump) for p in pieces]
+             for axis, pieces in zip(("rows", "columns"), g.affine, strict=True) if len(pieces) > 1}
+    if jumps:
         one_d = g.affine[0] == (_Affine(1, 1, 0),)  # rows of a 1-D model: nothing to say
-        same = one_d or (len(split) == 2 and split[0][1] == split[1][1])
-        strides = split[-1][1] if same else ", ".join(f"{s} ({axis})" for axis, s in split)
-        note = f"not aligned: paths with effective_stride {strides} meet here; region() is their union"
+        listed = {axis: reduce(lambda a, b: tr("{strides} and {stride}", strides=a, stride=b), values)
+                  for axis, values in jumps.items()}
+        if one_d or jumps.get("rows") == jumps.get("columns"):
+            strides = list(listed.values())[-1]
+        elif len(listed) == 2:
+            strides = tr("{rows} (rows), {columns} (columns)", rows=listed["rows"], columns=listed["columns"])
+        elif "rows" in listed:
+            strides = tr("{strides} (rows)", strides=listed["rows"])
+        else:
+            strides = tr("{strides} (columns)", strides=listed["columns"])
+        note = tr("not aligned: paths with effective_stride {strides} meet here; region() is their union",
+                  strides=strides)
         if any(p.jump == 0 for pieces in g.affine for p in pieces):
-            note += " (0: a map of one unit broadcast to all, as in squeeze-and-excitation)"
+            note += tr(" (0: a map of one unit broadcast to all, as in squeeze-and-excitation)")
         return None, None, None, note
     (h,), (w,) = g.affine
     return (h.rf, w.rf), (h.jump, w.jump), (h.pad, w.pad), ""
@@ -174,6 +191,17 @@ def _make_row(name: str, op: _Op, g: _Geometry, input_hw: Pair) -> ReceptiveFiel
 
 _COLUMNS = ("name", "layer", "output_size", "kernel_size", "stride", "padding", "dilation",
             "rf_size", "effective_stride", "effective_padding")
+
+
+def _header() -> list[str]:
+    """The column titles: the attribute names, with the three plain words in the current language."""
+    words = {"name": tr("name"), "layer": tr("layer")}
+    return [words.get(c, c) for c in _COLUMNS] + [tr("note")]
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class ReceptiveField(Sequence):
@@ -200,7 +228,7 @@ class ReceptiveField(Sequence):
             for row in self._rows:
                 if row.name == key:
                     return row
-            raise KeyError(f"no layer named {key!r}; the layers are {', '.join(self.names)}")
+            raise KeyError(tr("no layer named {key!r}; the layers are {known}", key=key, known=", ".join(self.names)))
         return self._rows[key]
 
     def __len__(self) -> int:
@@ -225,18 +253,18 @@ class ReceptiveField(Sequence):
         return [[show(getattr(row, c)) for c in _COLUMNS] + [row.note] for row in self._rows]
 
     def __repr__(self) -> str:
-        header = [*_COLUMNS, "note"]
+        header = _header()
         cells = self._cells()
-        widths = [max(len(r[c]) for r in [header, *cells]) for c in range(len(header))]
-        lines = [f"Receptive field of each layer, input size {self.input_size}:"]
+        widths = [max(_width(r[c]) for r in [header, *cells]) for c in range(len(header))]
+        lines = [tr("Receptive field of each layer, input size {input_size}:", input_size=self.input_size)]
         for r in [header, *cells]:
-            lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)).rstrip())
+            lines.append("  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=False)).rstrip())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{c}</th>" for c in [*_COLUMNS, "note"])
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in _header())
         body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in self._cells())
-        caption = f"Receptive field of each layer, input size {self.input_size}"
+        caption = tr("Receptive field of each layer, input size {input_size}", input_size=self.input_size)
         return (f'<table class="cnn-receptive-field"><caption>{html.escape(caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 

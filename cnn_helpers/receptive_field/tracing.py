@@ -11,6 +11,7 @@ import torch
 from torch import fx, nn
 
 from .._validation import check_int
+from ..language import tr
 from .geometry import _broadcast, _flatten, _Geometry, _merge, _reshape, _start_geometry, _through_window
 from .layers import _classify_function, _classify_method, _classify_module, _Op
 
@@ -86,8 +87,8 @@ class _Run(fx.Interpreter):
             try:  # the copy's own conv/pool: a mismatch (channels, say) named as the model's run names it
                 result = op.faithful(args, kwargs)
             except (RuntimeError, ValueError) as error:
-                raise ValueError(f"the model fails at layer {name!r} ({op.layer}) on an input of shape "
-                                 f"{self.shape}: {error}") from None
+                raise ValueError(tr("the model fails at layer {name!r} ({layer}) on an input of shape {shape}: "
+                                    "{error}", name=name, layer=op.layer, shape=self.shape, error=error)) from None
         else:
             result = self._call(n, op.layer)
         if op.kind != "query" and isinstance(result, torch.Tensor):
@@ -100,8 +101,12 @@ class _Run(fx.Interpreter):
         try:
             return super().run_node(n)
         except (RuntimeError, ValueError) as error:
-            where = f"layer {self.names[n]!r}" + (f" ({layer})" if layer else "")
-            raise ValueError(f"the model fails at {where} on an input of shape {self.shape}: {error}") from None
+            if layer:
+                raise ValueError(tr("the model fails at layer {name!r} ({layer}) on an input of shape {shape}: "
+                                    "{error}", name=self.names[n], layer=layer, shape=self.shape,
+                                    error=error)) from None
+            raise ValueError(tr("the model fails at layer {name!r} on an input of shape {shape}: {error}",
+                                name=self.names[n], shape=self.shape, error=error)) from None
 
     def _classify(self, n: fx.Node, args, kwargs, name: str) -> _Op:
         if n.op == "call_module":
@@ -121,14 +126,15 @@ class _Run(fx.Interpreter):
             g = _through_window(parents[0], op.axes)
             if g.exact is not None and (len(g.exact[0][0]), len(g.exact[0][2])) != grid:
                 # our output-size formula disagrees with PyTorch's: a bug in this module
-                raise RuntimeError(f"internal error: layer {name!r} gives {shape}, the calculator {grid}")
+                raise RuntimeError(tr("internal error: layer {name!r} gives {shape}, the calculator {grid}",
+                                      name=name, shape=shape, grid=grid))
             return g
         return _merge([_broadcast(p, grid) for p in parents])
 
 
 def _check_model(model) -> nn.Module:
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        raise TypeError(tr("model must be a torch.nn.Module, got {type_name}", type_name=type(model).__name__))
     return model
 
 
@@ -136,8 +142,9 @@ def _trace(model) -> fx.GraphModule:
     try:
         return fx.symbolic_trace(model)
     except Exception as error:  # fx raises several types; all mean the same to a student
-        raise ValueError(f"torch.fx cannot trace {type(model).__name__} ({error}); the receptive-field "
-                         "calculator needs a forward without Python control flow on tensor values") from None
+        raise ValueError(tr("torch.fx cannot trace {type_name} ({error}); the receptive-field calculator needs a "
+                            "forward without Python control flow on tensor values",
+                            type_name=type(model).__name__, error=error)) from None
 
 
 def _output_node(gm: fx.GraphModule, layer, single: bool = True) -> fx.Node:
@@ -150,20 +157,21 @@ def _output_node(gm: fx.GraphModule, layer, single: bool = True) -> fx.Node:
         if isinstance(output.args[0], fx.Node):
             return output.args[0]
         if single:
-            raise ValueError("the model returns several values; pass layer=<a row name> to choose one")
+            raise ValueError(tr("the model returns several values; pass layer=<a row name> to choose one"))
         return output
     names = _node_names(gm.graph)
     for n, name in names.items():
         if name == layer and n.op in _CALLS:
             return n
     known = ", ".join(repr(names[n]) for n in gm.graph.nodes if n.op in _CALLS)
-    raise ValueError(f"layer {layer!r} is not a layer of the model; the layers are {known}")
+    raise ValueError(tr("layer {layer!r} is not a layer of the model; the layers are {known}", layer=layer,
+                        known=known))
 
 
 def _check_input_size(input_size) -> tuple:
     if (not isinstance(input_size, (tuple, list, torch.Size)) or len(input_size) not in (2, 3)):
-        raise ValueError(f"input_size must be (C, H, W) for a 2-D model or (C, L) for a 1-D model, "
-                         f"got {input_size!r}")
+        raise ValueError(tr("input_size must be (C, H, W) for a 2-D model or (C, L) for a 1-D model, got {value!r}",
+                            value=input_size))
     return tuple(check_int(v, f"input_size[{i}]", 1) for i, v in enumerate(input_size))
 
 

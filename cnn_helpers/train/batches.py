@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from .._validation import check_int
+from ..language import tr
 
 
 def _tensors(dataset) -> tuple[torch.Tensor, torch.Tensor] | None:
@@ -20,10 +21,11 @@ def _tensors(dataset) -> tuple[torch.Tensor, torch.Tensor] | None:
 
 def _check_dataset(dataset, name: str) -> None:
     if not isinstance(dataset, Dataset):
-        raise TypeError(f"{name} must be a torch Dataset of (image, label) pairs, e.g. from "
-                        f"cnn_helpers.data.load_mnist(), got {type(dataset).__name__}")
+        raise TypeError(tr("{name} must be a torch Dataset of (image, label) pairs, e.g. from "
+                           "cnn_helpers.data.load_mnist(), got {type_name}", name=name,
+                           type_name=type(dataset).__name__))
     if len(dataset) == 0:
-        raise ValueError(f"{name} is empty; give at least one (image, label) pair")
+        raise ValueError(tr("{name} is empty; give at least one (image, label) pair", name=name))
 
 
 def _check_labels(labels: torch.Tensor, name: str, classes: int | None = None) -> None:
@@ -32,20 +34,24 @@ def _check_labels(labels: torch.Tensor, name: str, classes: int | None = None) -
     Refuses float labels, one-hot rows (N, classes) and a column (N, 1), each with the fix.
     """
     if not isinstance(labels, torch.Tensor):
-        raise TypeError(f"{name} labels must be a tensor of class indices, got {type(labels).__name__}")
+        raise TypeError(tr("{name} labels must be a tensor of class indices, got {type_name}", name=name,
+                           type_name=type(labels).__name__))
     if labels.dtype.is_floating_point or labels.dtype.is_complex or labels.dtype == torch.bool:
-        raise TypeError(f"{name} labels must be integer class indices (int64), got dtype {labels.dtype}; "
-                        "convert them with labels.long()")
+        raise TypeError(tr("{name} labels must be integer class indices (int64), got dtype {dtype}; "
+                           "convert them with labels.long()", name=name, dtype=labels.dtype))
     if labels.dim() == 2 and labels.shape[1] == 1:
-        raise ValueError(f"{name} labels must be shaped (N,), got a column {tuple(labels.shape)}; "
-                         "use labels.squeeze(1)")
+        raise ValueError(tr("{name} labels must be shaped (N,), got a column {shape}; use labels.squeeze(1)",
+                            name=name, shape=tuple(labels.shape)))
     if labels.dim() != 1:
-        raise ValueError(f"{name} labels must be class indices shaped (N,), got shape {tuple(labels.shape)}; "
-                         "one-hot rows become indices with labels.argmax(1)")
+        raise ValueError(tr("{name} labels must be class indices shaped (N,), got shape {shape}; "
+                            "one-hot rows become indices with labels.argmax(1)", name=name, shape=tuple(labels.shape)))
     if len(labels) and (int(labels.min()) < 0 or (classes is not None and int(labels.max()) >= classes)):
         bad = labels[(labels < 0) | (labels >= (classes if classes is not None else labels.max() + 1))][0]
-        allowed = f" from 0 to {classes - 1}" if classes is not None else ", 0 or more"
-        raise ValueError(f"{name} labels must be class indices{allowed}, got {int(bad)}")
+        if classes is None:
+            raise ValueError(tr("{name} labels must be class indices, 0 or more, got {value}", name=name,
+                                value=int(bad)))
+        raise ValueError(tr("{name} labels must be class indices from 0 to {last}, got {value}", name=name,
+                            last=classes - 1, value=int(bad)))
 
 
 def _batches(dataset, batch_size: int, shuffle: bool, device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -97,12 +103,15 @@ def random_shift(images: torch.Tensor, max_shift: int) -> torch.Tensor:
     """
     max_shift = check_int(max_shift, "max_shift", minimum=0)
     if not isinstance(images, torch.Tensor):
-        raise TypeError(f"images must be a tensor shaped (N, C, H, W), got {type(images).__name__}")
+        raise TypeError(tr("images must be a tensor shaped (N, C, H, W), got {type_name}",
+                           type_name=type(images).__name__))
     if images.dim() != 4:
-        raise ValueError(f"images must be a batch shaped (N, C, H, W), got shape {tuple(images.shape)}")
+        raise ValueError(tr("images must be a batch shaped (N, C, H, W), got shape {shape}",
+                            shape=tuple(images.shape)))
     n, c, h, w = images.shape
     if max_shift >= min(h, w):
-        raise ValueError(f"max_shift {max_shift} must be smaller than the image ({h} x {w}); use 1 or 2")
+        raise ValueError(tr("max_shift {max_shift} must be smaller than the image ({h} x {w}); use 1 or 2",
+                            max_shift=max_shift, h=h, w=w))
     if max_shift == 0:
         return images
     m, device = max_shift, images.device

@@ -14,10 +14,13 @@ import os
 import sys
 import tempfile
 import time
+from functools import reduce
 from pathlib import Path
 
 import torch
 from torch import nn
+
+from ..language import tr
 
 CHECKPOINT_FORMAT = "cnn_helpers checkpoint"
 CHECKPOINT_VERSION = 2  # 2: checksum and layer signature; 1 (neither) still loads
@@ -42,8 +45,8 @@ def _plain(value, key):
         return tuple(_plain(v, key) for v in value)
     if isinstance(value, dict):
         return {_plain(k, key): _plain(v, key) for k, v in value.items()}
-    raise TypeError(f"metadata {key!r} must hold numbers, strings, lists or dicts, got "
-                    f"{type(value).__name__}; convert it first (e.g. tensor.tolist())")
+    raise TypeError(tr("metadata {key!r} must hold numbers, strings, lists or dicts, got {type_name}; convert it "
+                       "first (e.g. tensor.tolist())", key=key, type_name=type(value).__name__))
 
 
 def _check_metadata(metadata: dict) -> dict:
@@ -73,14 +76,15 @@ def _checksum(state: dict, architecture: str, layers, metadata: dict) -> str:
 
 def _as_path(path, name: str = "path") -> Path:
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a file path (a str or pathlib.Path), e.g. 'seed_cnn.pt', got "
-                        f"{path!r} of type {type(path).__name__}")
+        raise TypeError(tr("{name} must be a file path (a str or pathlib.Path), e.g. 'seed_cnn.pt', got "
+                           "{value!r} of type {type_name}", name=name, value=path, type_name=type(path).__name__))
     return Path(path)
 
 
 def _check_model(model) -> None:
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, e.g. SeedCNN(), got {type(model).__name__}")
+        raise TypeError(tr("model must be a torch.nn.Module, e.g. SeedCNN(), got {type_name}",
+                           type_name=type(model).__name__))
 
 
 def _process_running(pid: int) -> bool:
@@ -148,10 +152,11 @@ def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     path = _as_path(path)
     target = path.resolve() if path.is_symlink() else path  # write through a link, keep the link
     if target.is_dir():
-        raise IsADirectoryError(f"cannot save to {path}: it is a folder; give a file name in it, "
-                                f"e.g. {str(path / 'model.pt')!r}")
+        raise IsADirectoryError(tr("cannot save to {path}: it is a folder; give a file name in it, e.g. {example!r}",
+                                   path=path, example=str(path / "model.pt")))
     if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: folder {target.parent} does not exist; create it first")
+        raise FileNotFoundError(tr("cannot save to {path}: folder {folder} does not exist; create it first",
+                                   path=path, folder=target.parent))
     metadata = _check_metadata(metadata)
     state = {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}
     architecture, layers = type(model).__name__, _layer_signature(model)
@@ -183,8 +188,9 @@ def _shape(tensor) -> tuple[int, ...]:
 
 
 def _first_names(names: list[str], shown: int = 3) -> str:
-    more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return ", ".join(names[:shown]) + more
+    if len(names) > shown:
+        return tr("{names} and {count} more", names=", ".join(names[:shown]), count=len(names) - shown)
+    return ", ".join(names)
 
 
 def _weights_mismatch(saved: dict, model: nn.Module) -> str | None:
@@ -196,13 +202,20 @@ def _weights_mismatch(saved: dict, model: nn.Module) -> str | None:
     details = []
     if reshaped:
         k = reshaped[0]
-        details.append(f"{k} has shape {_shape(saved[k])} in the checkpoint but {_shape(expected[k])} in the model"
-                       + (f" (and {len(reshaped) - 1} more)" if len(reshaped) > 1 else ""))
+        if len(reshaped) > 1:
+            details.append(tr("{key} has shape {saved} in the checkpoint but {expected} in the model (and {count} "
+                              "more)", key=k, saved=_shape(saved[k]), expected=_shape(expected[k]),
+                              count=len(reshaped) - 1))
+        else:
+            details.append(tr("{key} has shape {saved} in the checkpoint but {expected} in the model", key=k,
+                              saved=_shape(saved[k]), expected=_shape(expected[k])))
     if missing:
-        details.append(f"the checkpoint has no {_first_names(missing)}")
+        details.append(tr("the checkpoint has no {names}", names=_first_names(missing)))
     if unexpected:
-        details.append(f"the model has no {_first_names(unexpected)}")
-    return "; ".join(details) or None
+        details.append(tr("the model has no {names}", names=_first_names(unexpected)))
+    if not details:
+        return None
+    return reduce(lambda a, b: tr("{mismatch}; {next_mismatch}", mismatch=a, next_mismatch=b), details)
 
 
 def _layers_mismatch(saved_layers, model: nn.Module) -> str | None:
@@ -212,9 +225,11 @@ def _layers_mismatch(saved_layers, model: nn.Module) -> str | None:
     current = _layer_signature(model)
     for saved_line, model_line in zip(saved_layers, current, strict=False):
         if saved_line != model_line:
-            return f"layer {saved_line} in the checkpoint is {model_line} in the model"
+            return tr("layer {saved} in the checkpoint is {current} in the model", saved=saved_line,
+                      current=model_line)
     if len(saved_layers) != len(current):
-        return f"the checkpoint has {len(saved_layers)} layers, the model {len(current)}"
+        return tr("the checkpoint has {saved} layers, the model {current}", saved=len(saved_layers),
+                  current=len(current))
     return None
 
 
@@ -223,26 +238,27 @@ def _read(path: Path):
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
-        raise ValueError(f"{path} is not a checkpoint that can be loaded safely ({type(error).__name__}); "
-                         "it may be damaged or not written by save_checkpoint: write it again with "
-                         "save_checkpoint(model, path)") from error
+        raise ValueError(tr("{path} is not a checkpoint that can be loaded safely ({error_type}); it may be damaged "
+                            "or not written by save_checkpoint: write it again with save_checkpoint(model, path)",
+                            path=path, error_type=type(error).__name__)) from error
     if isinstance(checkpoint, dict) and checkpoint.get("format") == CHECKPOINT_FORMAT:
         try:
             architecture, state, metadata = checkpoint["architecture"], checkpoint["state_dict"], checkpoint["metadata"]
             version, layers = checkpoint["version"], checkpoint.get("layers")
         except KeyError as error:
-            raise ValueError(f"{path} is a damaged checkpoint: it has no {error.args[0]!r}; "
-                             "save it again with save_checkpoint(model, path)") from None
+            raise ValueError(tr("{path} is a damaged checkpoint: it has no {key!r}; save it again with "
+                                "save_checkpoint(model, path)", path=path, key=error.args[0])) from None
         if isinstance(version, int) and version >= 2 and (
                 not isinstance(state, dict) or checkpoint.get("sha256") != _checksum(state, architecture, layers,
                                                                                     metadata)):
-            raise ValueError(f"{path} is damaged: its weights or metadata no longer match the checksum stored "
-                             "when it was saved; copy it again or save it again from the trained model")
+            raise ValueError(tr("{path} is damaged: its weights or metadata no longer match the checksum stored "
+                                "when it was saved; copy it again or save it again from the trained model",
+                                path=path))
         return architecture, layers, state, metadata
     if isinstance(checkpoint, dict) and checkpoint and all(isinstance(v, torch.Tensor) for v in checkpoint.values()):
         return None, None, checkpoint, {}
-    raise ValueError(f"{path} holds a {type(checkpoint).__name__}, not model weights; "
-                     "write checkpoints with save_checkpoint(model, path)")
+    raise ValueError(tr("{path} holds a {type_name}, not model weights; write checkpoints with "
+                        "save_checkpoint(model, path)", path=path, type_name=type(checkpoint).__name__))
 
 
 def load_checkpoint(path, model: nn.Module, *, check_architecture: bool = True) -> dict:
@@ -284,24 +300,27 @@ def load_checkpoint(path, model: nn.Module, *, check_architecture: bool = True) 
     _check_model(model)
     path = _as_path(path)
     if path.is_dir():
-        raise FileNotFoundError(f"{path} is a folder, not a checkpoint file; give the file inside it, "
-                                f"e.g. {str(path / 'model.pt')!r}")
+        raise FileNotFoundError(tr("{path} is a folder, not a checkpoint file; give the file inside it, e.g. "
+                                   "{example!r}", path=path, example=str(path / "model.pt")))
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}; save one first with save_checkpoint(model, {str(path)!r})")
+        raise FileNotFoundError(tr("no checkpoint at {path}; save one first with save_checkpoint(model, {path_text!r})",
+                                   path=path, path_text=str(path)))
     architecture, layers, state, metadata = _read(path)
-    saved_name = "a plain state_dict" if architecture is None else f"a {architecture}"
+    saved_name = tr("a plain state_dict") if architecture is None else tr("a {architecture}", architecture=architecture)
     problem = _weights_mismatch(state, model)
     if problem is None and check_architecture and architecture is not None:
         if architecture != type(model).__name__:
-            problem = ("every weight has a matching name and shape, but another class can compute something "
-                       "else with them")
-        else:
-            problem = _layers_mismatch(layers, model)
+            raise ValueError(tr("checkpoint {path} does not fit this model: it holds the weights of {saved_name}, "
+                                "the model is a {model_class}; every weight has a matching name and shape, but "
+                                "another class can compute something else with them. Build the model the "
+                                "checkpoint was saved from, then load into it (or pass check_architecture=False "
+                                "when the two classes compute the same)", path=path, saved_name=saved_name,
+                                model_class=type(model).__name__))
+        problem = _layers_mismatch(layers, model)
     if problem is not None:
-        raise ValueError(f"checkpoint {path} does not fit this model: it holds the weights of {saved_name}, the "
-                         f"model is a {type(model).__name__}; {problem}. Build the model the checkpoint was saved "
-                         "from, then load into it" + ("" if "another class" not in problem else
-                                                      " (or pass check_architecture=False when the two classes "
-                                                      "compute the same)"))
+        raise ValueError(tr("checkpoint {path} does not fit this model: it holds the weights of {saved_name}, the "
+                            "model is a {model_class}; {problem}. Build the model the checkpoint was saved from, "
+                            "then load into it", path=path, saved_name=saved_name, model_class=type(model).__name__,
+                            problem=problem))
     model.load_state_dict(state)
     return metadata

@@ -14,10 +14,9 @@ from torch.utils.data import TensorDataset
 
 from .._validation import check_int
 from ..env import default_device
+from ..language import tr
 from .batches import _batches, _check_dataset, _check_labels
 from .results import Evaluation
-
-_BEST = "or None for the best one available"
 
 
 def _device(device) -> torch.device:
@@ -25,30 +24,34 @@ def _device(device) -> torch.device:
     if device is None:
         return torch.device(default_device())
     if not isinstance(device, (str, torch.device)):
-        raise TypeError(f"device must be a name such as 'cpu' or 'cuda', a torch.device or None, got {device!r} "
-                        f"of type {type(device).__name__}")
+        raise TypeError(tr("device must be a name such as 'cpu' or 'cuda', a torch.device or None, got {value!r} "
+                           "of type {type_name}", value=device, type_name=type(device).__name__))
     try:
         result = torch.device(device)
     except (RuntimeError, TypeError, ValueError) as error:
-        raise ValueError(f"device {device!r} is not a torch device; use 'cpu', 'cuda', 'mps' {_BEST}") from error
+        raise ValueError(tr("device {value!r} is not a torch device; use 'cpu', 'cuda', 'mps' or None for the best "
+                            "one available", value=device)) from error
     if result.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} is not available: PyTorch finds no CUDA GPU on this machine; "
-                         f"use 'cpu', {_BEST}")
+        raise ValueError(tr("device {value!r} is not available: PyTorch finds no CUDA GPU on this machine; "
+                            "use 'cpu', or None for the best one available", value=device))
     if result.type == "cuda" and result.index is not None and result.index >= torch.cuda.device_count():
-        raise ValueError(f"device {device!r} is not available: this machine has {torch.cuda.device_count()} CUDA "
-                         f"GPU(s), numbered from 0; use 'cuda', {_BEST}")
+        raise ValueError(tr("device {value!r} is not available: this machine has {count} CUDA GPU(s), numbered "
+                            "from 0; use 'cuda', or None for the best one available", value=device,
+                            count=torch.cuda.device_count()))
     mps = getattr(torch.backends, "mps", None)
     if result.type == "mps" and not (mps is not None and mps.is_available()):
-        raise ValueError(f"device {device!r} is not available: PyTorch finds no Apple GPU (MPS) here; "
-                         f"use 'cpu', {_BEST}")
+        raise ValueError(tr("device {value!r} is not available: PyTorch finds no Apple GPU (MPS) here; "
+                            "use 'cpu', or None for the best one available", value=device))
     if result.type not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"device {device!r} cannot run the course's models; use 'cpu', 'cuda', 'mps' {_BEST}")
+        raise ValueError(tr("device {value!r} cannot run the course's models; use 'cpu', 'cuda', 'mps' or None for "
+                            "the best one available", value=device))
     return result
 
 
 def _check_model(model) -> None:
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, e.g. SeedCNN(), got {type(model).__name__}")
+        raise TypeError(tr("model must be a torch.nn.Module, e.g. SeedCNN(), got {type_name}",
+                           type_name=type(model).__name__))
 
 
 def _model_device(model: nn.Module) -> torch.device:
@@ -68,22 +71,26 @@ def _as_inputs(images, name: str, dtype: torch.dtype) -> torch.Tensor:
     silently different picture than the 0..1 floats the models learn from.
     """
     if not isinstance(images, torch.Tensor):
-        raise TypeError(f"{name} images must be tensors, got {type(images).__name__}")
+        raise TypeError(tr("{name} images must be tensors, got {type_name}", name=name,
+                           type_name=type(images).__name__))
     if not images.is_floating_point():
-        raise TypeError(f"{name} images must be floating point, got dtype {images.dtype}; "
-                        "scale bytes to [0, 1] with images.float() / 255")
+        raise TypeError(tr("{name} images must be floating point, got dtype {dtype}; "
+                           "scale bytes to [0, 1] with images.float() / 255", name=name, dtype=images.dtype))
     if not torch.isfinite(images).all():
-        raise ValueError(f"{name} images hold NaN or infinite values; find them with "
-                         "(~torch.isfinite(images)).nonzero() and replace them, e.g. torch.nan_to_num(images)")
+        raise ValueError(tr("{name} images hold NaN or infinite values; find them with "
+                            "(~torch.isfinite(images)).nonzero() and replace them, e.g. torch.nan_to_num(images)",
+                            name=name))
     return images.to(dtype)
 
 
 def _check_logits(logits, count: int) -> None:
     if not isinstance(logits, torch.Tensor):
-        raise TypeError(f"model must return a tensor of logits shaped (N, classes), got {type(logits).__name__}")
+        raise TypeError(tr("model must return a tensor of logits shaped (N, classes), got {type_name}",
+                           type_name=type(logits).__name__))
     if logits.dim() != 2 or logits.shape[0] != count:
-        raise ValueError(f"model must return logits shaped (N, classes), got shape {tuple(logits.shape)} for "
-                         f"N = {count} images; end it with nn.Flatten() and an nn.Linear(..., classes)")
+        raise ValueError(tr("model must return logits shaped (N, classes), got shape {shape} for N = {count} "
+                            "images; end it with nn.Flatten() and an nn.Linear(..., classes)",
+                            shape=tuple(logits.shape), count=count))
 
 
 @torch.no_grad()
@@ -145,8 +152,8 @@ def evaluate(model: nn.Module, dataset, batch_size: int = 1000, device=None) -> 
     n = len(dataset)
     loss = total_loss.item() / n
     if not np.isfinite(loss):
-        raise ValueError(f"the model's loss on dataset is {loss}: its logits are not all finite numbers, so its "
-                         "weights have diverged; train a fresh model with a lower lr")
+        raise ValueError(tr("the model's loss on dataset is {loss}: its logits are not all finite numbers, so its "
+                            "weights have diverged; train a fresh model with a lower lr", loss=loss))
     return Evaluation(loss, correct.item() / n)
 
 
@@ -183,7 +190,7 @@ def predict(model: nn.Module, data, batch_size: int = 1000) -> torch.Tensor:
         data = torch.from_numpy(data)
     if isinstance(data, torch.Tensor):
         if data.dim() == 0:
-            raise ValueError("data must be a batch of images shaped (N, C, H, W), got a 0-d tensor")
+            raise ValueError(tr("data must be a batch of images shaped (N, C, H, W), got a 0-d tensor"))
         data = TensorDataset(data, torch.zeros(len(data), dtype=torch.long))
     _check_dataset(data, "data")
     device, dtype = _model_device(model), _model_dtype(model)

@@ -11,6 +11,7 @@ from torch import nn
 from torch.utils.data import TensorDataset
 
 from .._validation import check_choice, check_int
+from ..language import tr
 from .batches import _batches, _check_dataset, _check_labels, _tensors, random_shift
 from .evaluation import _device, evaluate
 from .live_plot import LivePlot, _make_plot, _progress_bar
@@ -24,19 +25,22 @@ MAX_LR = 10.0  # far above any rate that trains; a larger one overflows float32 
 def _check_fit_arguments(model, train, validation, epochs, batch_size, lr, max_shift, label_smoothing, schedule):
     """The settings as plain Python numbers (NumPy ints and floats are accepted), or a clear error."""
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, e.g. SeedCNN(), got {type(model).__name__}")
+        raise TypeError(tr("model must be a torch.nn.Module, e.g. SeedCNN(), got {type_name}",
+                           type_name=type(model).__name__))
     _check_dataset(train, "train")
     if validation is not None:
         _check_dataset(validation, "validation")
     check_choice(schedule, "schedule", SCHEDULES)
     if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr <= MAX_LR:
-        raise ValueError(f"lr must be a positive finite number up to {MAX_LR:g}, got {lr!r}; 1e-3 to 5e-3 work for "
-                         "the course model")
+        raise ValueError(tr("lr must be a positive finite number up to {max_lr:g}, got {value!r}; 1e-3 to 5e-3 work "
+                            "for the course model", max_lr=MAX_LR, value=lr))
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real) or not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}; 0 turns it off")
+        raise ValueError(tr("label_smoothing must be a number in [0, 1), got {value!r}; 0 turns it off",
+                            value=label_smoothing))
     epochs = check_int(epochs, "epochs", minimum=1)
     if epochs > MAX_EPOCHS:  # a huge number would train until the machine dies
-        raise ValueError(f"epochs must be at most {MAX_EPOCHS:,}, got {epochs!r}; the course model needs 1 to 20")
+        raise ValueError(tr("epochs must be at most {max_epochs:,}, got {value!r}; the course model needs 1 to 20",
+                            max_epochs=MAX_EPOCHS, value=epochs))
     return (epochs, check_int(batch_size, "batch_size", minimum=1), float(lr),
             check_int(max_shift, "max_shift", minimum=0), float(label_smoothing))
 
@@ -45,11 +49,11 @@ def _check_finite(model: nn.Module, loss: float, epoch: int, lr: float) -> None:
     """Stop with a clear error once training has diverged (a NaN/inf loss or weight)."""
     if math.isfinite(loss) and all(torch.isfinite(p).all() for p in model.parameters()):
         return
-    raise ValueError(
-        f"training diverged in epoch {epoch}: the training loss is {loss} and the weights are no longer all "
-        f"finite numbers. Check that the images hold no NaN or inf, and lower lr (got {lr:g}; 1e-3 to 5e-3 "
-        "work for the course model); then build a fresh model, since this one's weights are lost"
-    )
+    raise ValueError(tr(
+        "training diverged in epoch {epoch}: the training loss is {loss} and the weights are no longer all "
+        "finite numbers. Check that the images hold no NaN or inf, and lower lr (got {lr:g}; 1e-3 to 5e-3 "
+        "work for the course model); then build a fresh model, since this one's weights are lost",
+        epoch=epoch, loss=loss, lr=lr))
 
 
 def _check_datasets_labels(model: nn.Module, datasets: dict, device: torch.device) -> None:
@@ -172,7 +176,8 @@ def fit(
         ValueError: epochs must be an integer >= 1, got 0
     """
     if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False, got {progress!r} of type {type(progress).__name__}")
+        raise TypeError(tr("progress must be True or False, got {value!r} of type {type_name}", value=progress,
+                           type_name=type(progress).__name__))
     epochs, batch_size, lr, max_shift, label_smoothing = _check_fit_arguments(
         model, train, validation, epochs, batch_size, lr, max_shift, label_smoothing, schedule)
     device = _device(device)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._validation import check_int
+from ..language import tr
 from .results import History
 
 
@@ -90,7 +91,8 @@ def _make_plot(live_plot, epochs: int):
     if isinstance(live_plot, LivePlot):
         return live_plot
     if not isinstance(live_plot, bool):
-        raise TypeError(f"live_plot must be True, False or a LivePlot, got {type(live_plot).__name__}")
+        raise TypeError(tr("live_plot must be True, False or a LivePlot, got {type_name}",
+                           type_name=type(live_plot).__name__))
     return LivePlot(epochs) if live_plot and _notebook_display() is not None else _NoPlot()
 
 
@@ -98,14 +100,15 @@ def _progress_bar(total: int, enabled: bool):
     """tqdm's bar: in a notebook a widget whose saved output ends finished (:class:`_SavedFinishedBar`)."""
     from tqdm.auto import tqdm
 
+    desc, unit = tr("training"), tr("batch")
     if enabled and _notebook_display() is not None:
         try:
             from tqdm.notebook import tqdm_notebook
         except ImportError:  # tqdm.auto falls back to the text bar too
             tqdm_notebook = None
         if tqdm_notebook is not None and issubclass(tqdm, tqdm_notebook):
-            return _saved_finished_bar(tqdm_notebook)(total=total, desc="training", unit="batch", leave=True)
-    return tqdm(total=total, desc="training", unit="batch", disable=not enabled, leave=True)
+            return _saved_finished_bar(tqdm_notebook)(total=total, desc=desc, unit=unit, leave=True)
+    return tqdm(total=total, desc=desc, unit=unit, disable=not enabled, leave=True)
 
 
 def finished_bar_text(bar) -> str:
@@ -132,8 +135,8 @@ class _BarView:
         data = self.bar.container._repr_mimebundle_(**kwargs) or {}
         text = finished_bar_text(self.bar)
         data["text/plain"] = text
-        unit = self.bar.unit + ("es" if self.bar.unit.endswith(("ch", "sh", "s", "x")) else "s")
-        label = f"{self.bar.desc}: {self.bar.n} of {self.bar.total} {unit}"
+        # the bar of fit (_progress_bar): its unit is the batch
+        label = tr("{desc}: {done} of {total} batches", desc=self.bar.desc, done=self.bar.n, total=self.bar.total)
         data["text/html"] = (f'<div class="cnn-progress"><progress value="{self.bar.n}" max="{self.bar.total}" '
                              f'aria-label="{html.escape(label)}"></progress> <code>{html.escape(text)}</code></div>')
         return data
