@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 
 from .. import _validation as rule
+from ..language import current_language, tr
 
 INPUT_COLOR = "#1f77b4"   # blue: the input and everything drawn on it
 KERNEL_COLOR = "#d62728"  # red: the kernel / sliding window / receptive-field region
@@ -34,6 +35,35 @@ def hatch_padding(ax) -> None:
     ax.patch.set_hatch(PADDING_HATCH)
     ax.patch.set_edgecolor(PADDING_HATCH_COLOR)  # the hatch's colour; the axes frame is drawn by its spines
     ax.patch.set_linewidth(0)
+
+
+def _items(names) -> str:
+    """``names`` listed in a sentence: ``"a, b, c"`` in English, ``"a、b、c"`` in Chinese (the list comma)."""
+    return ("、" if current_language() == "zh" else ", ").join(map(str, names))
+
+
+def _sentences(*sentences) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese (after a 。)."""
+    return ("" if current_language() == "zh" else " ").join(sentences)
+
+
+def _clauses(parts) -> str:
+    """``parts`` joined as clauses of one sentence: ``"a; b"`` in English, ``"a；b"`` in Chinese."""
+    return ("；" if current_language() == "zh" else "; ").join(map(str, parts))
+
+
+def _latin_fonts() -> list[str]:
+    """matplotlib's ``font.family`` without the course's CJK font: for bold digits.
+
+    The shipped CJK subset has a regular face only; a bold text with it in the family list
+    makes matplotlib log "Failed to find font weight bold" (in the notebook's output). In
+    English the list is ``font.family`` itself, so nothing changes there.
+    """
+    import matplotlib as mpl
+
+    from ..language import FONT_FAMILY
+
+    return [family for family in mpl.rcParams["font.family"] if family != FONT_FAMILY]
 
 
 def _figure_of(target):
@@ -86,18 +116,18 @@ def figure_alt(fig) -> str:
     parts = []
     title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
     if title:
-        parts.append(title.rstrip(".") + ".")
+        parts.append(tr("{sentence}.", sentence=title.rstrip(".。")))
     described = list(getattr(fig, "_cnn_alt", {}).values())
     if described:
         parts.extend(described)
     else:
         for ax in fig.axes:
             x, y = ax.get_xlabel(), ax.get_ylabel()
-            words = [ax.get_title(), x and f"x: {x}", y and f"y: {y}"]
+            words = [ax.get_title(), x and tr("x: {label}", label=x), y and tr("y: {label}", label=y)]
             words = [w for w in words if w]
             if words:
-                parts.append("; ".join(words) + ".")
-    return " ".join(parts) or f"A figure with {len(fig.axes)} panels."
+                parts.append(tr("{sentence}.", sentence=_clauses(words)))
+    return _sentences(*parts) or tr("A figure with {count} panels.", count=len(fig.axes))
 
 
 @rule.checked(figsize=rule.size_pair())

@@ -6,11 +6,13 @@ Also the feature maps some filters make of an image, and parameter counts compar
 from __future__ import annotations
 
 from .. import _validation as rule
+from ..language import tr
 from ._common import (
     INPUT_CMAP,
     INPUT_COLOR,
     KERNEL_COLOR,
     OUTPUT_CMAP,
+    _items,
     _place,
     _set_image,
     describe,
@@ -25,8 +27,8 @@ def _as_matrix(value, name: str):
 
     array = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value, dtype=float)
     if array.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D (H, W) array, got shape {tuple(array.shape)}; "
-                         "pick one channel, e.g. x[0, 0]")
+        raise ValueError(tr("{name} must be a 2-D (H, W) array, got shape {shape}; pick one channel, e.g. x[0, 0]",
+                            name=name, shape=tuple(array.shape)))
     return array
 
 
@@ -87,8 +89,9 @@ def plot_sliding_window(x, kernel, output, unit=(0, 0), stride=1, fig=None):
     x, kernel, output = _as_matrix(x, "x"), _as_matrix(kernel, "kernel"), _as_matrix(output, "output")
     row, col = unit
     if not (0 <= row < output.shape[0] and 0 <= col < output.shape[1]):
-        raise ValueError(f"unit {unit} lies outside the output of shape {output.shape}; "
-                         f"pick a row below {output.shape[0]} and a column below {output.shape[1]}")
+        raise ValueError(tr("unit {unit} lies outside the output of shape {shape}; "
+                            "pick a row below {rows} and a column below {columns}",
+                            unit=unit, shape=output.shape, rows=output.shape[0], columns=output.shape[1]))
     if fig is None:
         from matplotlib.figure import Figure
 
@@ -101,17 +104,21 @@ def plot_sliding_window(x, kernel, output, unit=(0, 0), stride=1, fig=None):
               (ax_out, output, OUTPUT_CMAP, {}))
     for ax, values, cmap, scale in panels:
         _write_numbers(ax, ax.imshow(values, cmap=cmap, interpolation="nearest", **scale), values)
-        ax.set(xlabel="column", ylabel="row", xticks=range(values.shape[1]), yticks=range(values.shape[0]))
+        ax.set(xlabel=tr("column"), ylabel=tr("row"), xticks=range(values.shape[1]), yticks=range(values.shape[0]))
     ax_in.add_patch(Rectangle((left - 0.5, top - 0.5), kw, kh, fill=False, ec=KERNEL_COLOR, lw=3))
     ax_k.add_patch(Rectangle((-0.5, -0.5), kw, kh, fill=False, ec=KERNEL_COLOR, lw=3))
     ax_out.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, ec=KERNEL_COLOR, lw=3))
-    ax_in.set_title(f"input {x.shape[0]} × {x.shape[1]}, window at ({top}, {left})")
-    ax_k.set_title(f"kernel {kh} × {kw}")
-    ax_out.set_title(f"output {output.shape[0]} × {output.shape[1]}: ({row}, {col}) = {output[row, col]:.4g}")
-    return describe(fig, f"One step of the sliding dot product. Left: the input {x.shape[0]} × {x.shape[1]} "
-                         f"with the {kh} × {kw} window at row {top}, column {left} outlined. Middle: "
-                         f"the kernel. Right: the output {output.shape[0]} × {output.shape[1]}, unit "
-                         f"({row}, {col}) = {output[row, col]:.4g} outlined; each cell shows its number.")
+    (h, w), (oh, ow), value = x.shape, output.shape, output[row, col]
+    ax_in.set_title(tr("input {h} × {w}, window at ({top}, {left})", h=h, w=w, top=top, left=left))
+    ax_k.set_title(tr("kernel {kh} × {kw}", kh=kh, kw=kw))
+    ax_out.set_title(tr("output {oh} × {ow}: ({row}, {col}) = {value:.4g}", oh=oh, ow=ow, row=row, col=col,
+                        value=value))
+    return describe(fig, tr("One step of the sliding dot product. Left: the input {h} × {w} "
+                            "with the {kh} × {kw} window at row {top}, column {left} outlined. Middle: "
+                            "the kernel. Right: the output {oh} × {ow}, unit "
+                            "({row}, {col}) = {value:.4g} outlined; each cell shows its number.",
+                            h=h, w=w, kh=kh, kw=kw, top=top, left=left, oh=oh, ow=ow, row=row, col=col,
+                            value=value))
 
 
 CONV_FIGSIZE = (6.0, 2.9)  # inches; small, since PNG encoding time grows with the pixel count
@@ -143,8 +150,8 @@ class _ConvArtists:
         self.ax_in.add_patch(self.border)
         self.ax_in.add_patch(self.window)
         self.ax_out.add_patch(self.unit)
-        self.ax_in.set(xlabel="column", ylabel="row", xticks=[], yticks=[])
-        self.ax_out.set(xlabel="column", ylabel="row", xticks=[], yticks=[])
+        self.ax_in.set(xlabel=tr("column"), ylabel=tr("row"), xticks=[], yticks=[])
+        self.ax_out.set(xlabel=tr("column"), ylabel=tr("row"), xticks=[], yticks=[])
 
 
 @rule.checked(
@@ -215,17 +222,18 @@ def plot_conv_window(image, kernel, feature_map, stride=(1, 1), padding=(0, 0), 
     negative = kernel.ravel() < 0
     art.negative_taps.set_offsets(np.column_stack([cols.ravel(), rows.ravel()])[negative].reshape(-1, 2))
     art.negative_taps.set_sizes([max(4.0, (0.4 * cell * 72 / fig.dpi) ** 2)])
-    art.ax_in.set_title(f"input {h}×{w}, padding {ph if ph == pw else padding}")
+    art.ax_in.set_title(tr("input {h}×{w}, padding {padding}", h=h, w=w, padding=ph if ph == pw else padding))
 
     _set_image(art.ax_out, art.image_out, feature_map, float(feature_map.min()), float(feature_map.max()))
     art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
     _place(art.unit, r, c, 1, 1)
-    art.ax_out.set_title(f"output {oh}×{ow}: ({r}, {c}) = {feature_map[r, c]:.3g}")
-    return describe(fig, f"Left: the input {h} × {w} with {ph} rows and {pw} columns of hatched padding "
-                         f"around it and the window of output unit ({r}, {c}) outlined, its kernel "
-                         "taps marked by squares (red positive weight, blue negative with a minus sign). Right: the "
-                         f"output feature map {oh} × {ow} with unit ({r}, {c}) outlined; its value "
-                         f"is {feature_map[r, c]:.3g}.")
+    value = feature_map[r, c]
+    art.ax_out.set_title(tr("output {oh}×{ow}: ({row}, {col}) = {value:.3g}", oh=oh, ow=ow, row=r, col=c, value=value))
+    return describe(fig, tr("Left: the input {h} × {w} with {ph} rows and {pw} columns of hatched padding "
+                            "around it and the window of output unit ({row}, {col}) outlined, its kernel "
+                            "taps marked by squares (red positive weight, blue negative with a minus sign). Right: the "
+                            "output feature map {oh} × {ow} with unit ({row}, {col}) outlined; its value "
+                            "is {value:.3g}.", h=h, w=w, ph=ph, pw=pw, row=r, col=c, oh=oh, ow=ow, value=value))
 
 
 @rule.checked(
@@ -255,8 +263,8 @@ def plot_filter_responses(image, responses, titles, fig=None):
         ['input 4 × 4', 'same', 'negated']
     """
     if len(titles) != len(responses):
-        raise ValueError(f"titles has {len(titles)} entries but responses has {len(responses)}; "
-                         "give one title per feature map")
+        raise ValueError(tr("titles has {titles} entries but responses has {responses}; "
+                            "give one title per feature map", titles=len(titles), responses=len(responses)))
     image = _as_matrix(image, "image")
     maps = [_as_matrix(m, f"responses[{i}]") for i, m in enumerate(responses)]
     if fig is None:
@@ -266,14 +274,15 @@ def plot_filter_responses(image, responses, titles, fig=None):
     fig.clear()
     axes = fig.subplots(1, 1 + len(maps), squeeze=False)[0]
     axes[0].imshow(image, cmap=INPUT_CMAP)
-    axes[0].set_title(f"input {image.shape[0]} × {image.shape[1]}")
+    axes[0].set_title(tr("input {h} × {w}", h=image.shape[0], w=image.shape[1]))
     for ax, feature_map, title in zip(axes[1:], maps, titles, strict=True):
         ax.imshow(feature_map, cmap=OUTPUT_CMAP)
         ax.set_title(title)
     for ax in axes:
-        ax.set(xlabel="column", ylabel="row")
-    return describe(fig, f"The input image {image.shape[0]} × {image.shape[1]}, then the feature map "
-                         "of each filter: " + ", ".join(map(str, titles)) + ". Bright means a strong response.")
+        ax.set(xlabel=tr("column"), ylabel=tr("row"))
+    return describe(fig, tr("The input image {h} × {w}, then the feature map of each filter: {titles}. "
+                            "Bright means a strong response.", h=image.shape[0], w=image.shape[1],
+                            titles=_items(titles)))
 
 
 @rule.checked(counts=rule.mapping(rule.integer(1), example="{'conv': 416}"), title=rule.text())
@@ -301,7 +310,8 @@ def plot_parameter_counts(counts, title, ax=None):
     ax.set_xscale("log")
     ax.set_xlim(1, max(values) * 20)
     ax.invert_yaxis()  # first entry on top
-    ax.set(title=title, xlabel="number of parameters (log scale)", ylabel="layer")
-    return describe(ax, f"Horizontal bar chart: {title}. Number of parameters of each layer on a "
-                        "log scale: " + ", ".join(f"{name} {count:,}" for name, count in dict(counts).items()) + ".")
+    ax.set(title=title, xlabel=tr("number of parameters (log scale)"), ylabel=tr("layer"))
+    return describe(ax, tr("Horizontal bar chart: {title}. Number of parameters of each layer on a "
+                           "log scale: {counts}.",
+                           title=title, counts=_items(f"{name} {count:,}" for name, count in dict(counts).items())))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, describe, fixed_layout_figure
+from ..language import tr
+from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, _clauses, describe, fixed_layout_figure
 
 LAYER_COLORS = {"Conv2d": OUTPUT_COLOR, "Linear": KERNEL_COLOR, "flatten": KERNEL_COLOR, "Flatten": KERNEL_COLOR,
                 "input": INPUT_COLOR}
@@ -18,6 +19,30 @@ def _shape_text(shape) -> str:
         ('16×28×28', '10')
     """
     return "×".join(map(str, shape))
+
+
+def _layer_text(row) -> str:
+    """A bar's label: the layer type and its output shape, e.g. ``Conv2d 16×28×28``.
+
+    Module types are class names and stay as they are; the kinds of work the trace names in
+    words (the input, and what happens between modules) are shown in the current language.
+
+    Example:
+        >>> from collections import namedtuple
+        >>> Row = namedtuple("Row", "layer_type output_shape")
+        >>> _layer_text(Row("Conv2d", (16, 28, 28))), _layer_text(Row("input", (1, 28, 28)))
+        ('Conv2d 16×28×28', 'input 1×28×28')
+    """
+    shape = _shape_text(row.output_shape)
+    if row.layer_type == "input":
+        return tr("input {shape}", shape=shape)
+    if row.layer_type == "flatten":
+        return tr("flatten {shape}", shape=shape)
+    if row.layer_type == "reshape":
+        return tr("reshape {shape}", shape=shape)
+    if row.layer_type == "function":
+        return tr("function {shape}", shape=shape)
+    return f"{row.layer_type} {shape}"
 
 
 def _short_count(value, _position=None) -> str:
@@ -49,7 +74,7 @@ def shape_figure():
     ax.xaxis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw
     ax.xaxis.set_major_formatter(FuncFormatter(_short_count))  # plain text: mathtext is slow
     ax.set_yticks([])  # the layers are named by plain texts: tick labels cost more to draw
-    ax.set(title="values per example after each layer", xlabel="values (log scale)")
+    ax.set(title=tr("values per example after each layer"), xlabel=tr("values (log scale)"))
     fig._shape_artists = ([], [])  # bars and labels, reused by every plot_shape_trace on this figure
     return fig
 
@@ -68,7 +93,7 @@ def _shape_artist(fig, i):
 
 @rule.checked(
     rows=rule.sequence(rule.attributes("layer_type", "output_shape", "num_parameters",
-                                       example="a row of trace_shapes(...)"), 1),
+                                       example=lambda: tr("a row of trace_shapes(...)")), 1),
 )
 def plot_shape_trace(rows, fig=None):
     """Bar chart of a shape trace: how many values one example has after each layer.
@@ -100,20 +125,20 @@ def plot_shape_trace(rows, fig=None):
     import math
 
     if len(rows) == 0:
-        raise ValueError("rows is empty; pass the rows of trace_shapes(model, input_size)")
+        raise ValueError(tr("rows is empty; pass the rows of trace_shapes(model, input_size)"))
     fig = shape_figure() if fig is None else fig
     ax = fig.axes[0]
     values = [math.prod(r.output_shape) for r in rows]
     for y, (row, value) in enumerate(zip(rows, values, strict=True)):
         bar, label = _shape_artist(fig, y)
         bar.set(y=y - 0.4, width=value - 1, color=LAYER_COLORS.get(row.layer_type, OTHER_LAYER_COLOR), visible=True)
-        label.set(y=y, text=f"{row.layer_type} {_shape_text(row.output_shape)}", visible=True)
+        label.set(y=y, text=_layer_text(row), visible=True)
     for bar, label in zip(*(artists[len(rows):] for artists in fig._shape_artists), strict=True):
         bar.set_visible(False)
         label.set_visible(False)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # the input on top, the output at the bottom
     ax.set_xlim(1, max(values) * 2)
-    layers = "; ".join(f"{row.layer_type} {_shape_text(row.output_shape)}" for row in rows)
-    return describe(fig, f"Horizontal bars, one per layer from the input down: {layers}. "
-                         "Each bar's length is the number of values that layer outputs.")
+    return describe(fig, tr("Horizontal bars, one per layer from the input down: {layers}. "
+                            "Each bar's length is the number of values that layer outputs.",
+                            layers=_clauses(_layer_text(row) for row in rows)))
 

@@ -7,6 +7,7 @@ sequence of word vectors under a Conv1d.
 from __future__ import annotations
 
 from .. import _validation as rule
+from ..language import tr
 from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, describe, new_axes
 
 
@@ -33,25 +34,25 @@ def plot_channels(image, fig=None):
         ['RGB photo (3, 4, 4)', 'channel 0: R', 'channel 1: G', 'channel 2: B']
     """
     if getattr(image, "ndim", None) != 3 or image.shape[0] != 3:
-        raise ValueError(f"image must have shape (3, H, W), got {tuple(getattr(image, 'shape', ()))}")
+        raise ValueError(tr("image must have shape (3, H, W), got {shape}", shape=tuple(getattr(image, "shape", ()))))
     if fig is None:
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(10.0, 3.2), layout="constrained")
     axes = fig.subplots(1, 4)
     axes[0].imshow(image.permute(1, 2, 0).numpy())  # imshow wants (H, W, 3)
-    axes[0].set_title(f"RGB photo {tuple(image.shape)}")
+    axes[0].set_title(tr("RGB photo {shape}", shape=tuple(image.shape)))
     for c, ax in enumerate(axes[1:]):
         ax.imshow(image[c].numpy(), cmap=INPUT_CMAP, vmin=0.0, vmax=1.0)
-        ax.set_title(f"channel {c}: {'RGB'[c]}")
+        ax.set_title(tr("channel {index}: {name}", index=c, name="RGB"[c]))
     for ax in axes:
-        ax.set(xlabel="column (W)", ylabel="row (H)")
-    return describe(fig, f"A colour photo {tuple(image.shape)} and its three channels side by side, "
-                         "red, green and blue, each drawn as a grey-level image.")
+        ax.set(xlabel=tr("column (W)"), ylabel=tr("row (H)"))
+    return describe(fig, tr("A colour photo {shape} and its three channels side by side, "
+                            "red, green and blue, each drawn as a grey-level image.", shape=tuple(image.shape)))
 
 
 @rule.checked(
-    magnitude=rule.array(2, "(frequency bins, frames)"),
+    magnitude=rule.array(2, lambda: tr("(frequency bins, frames)")),
     sample_rate=rule.number(minimum=1e-9),
     hop_length=rule.integer(1),
     title=rule.text(),
@@ -85,16 +86,16 @@ def plot_spectrogram(magnitude, sample_rate: float, hop_length: int, title: str,
     decibels = 20 * torch.log10(magnitude.clamp_min(1e-6))  # (F, T)
     image = ax.imshow(decibels.numpy(), origin="lower", aspect="auto", cmap=OUTPUT_CMAP,
                       extent=(0, frames * hop_length / sample_rate, 0, sample_rate / 2))
-    fig.colorbar(image, ax=ax, label="magnitude (dB)")
-    ax.set(title=title, xlabel="time (s)", ylabel="frequency (Hz)")
-    return describe(ax, f"Spectrogram: {title}. Frequency (y, Hz) against time (x, seconds), brightness "
-                        "is the magnitude in dB.")
+    fig.colorbar(image, ax=ax, label=tr("magnitude (dB)"))
+    ax.set(title=title, xlabel=tr("time (s)"), ylabel=tr("frequency (Hz)"))
+    return describe(ax, tr("Spectrogram: {title}. Frequency (y, Hz) against time (x, seconds), brightness "
+                           "is the magnitude in dB.", title=title))
 
 
 @rule.checked(
-    vectors=rule.array(2, "(embedding, words)"),
+    vectors=rule.array(2, lambda: tr("(embedding, words)")),
     words=rule.sequence(rule.text(), 1),
-    output=rule.array(2, "(channels, positions)"),
+    output=rule.array(2, lambda: tr("(channels, positions)")),
     kernel_size=rule.integer(1),
 )
 def plot_sequence_conv(vectors, words, output, kernel_size: int, fig=None):
@@ -129,13 +130,14 @@ def plot_sequence_conv(vectors, words, output, kernel_size: int, fig=None):
     ax_in.imshow(vectors.numpy(), cmap=INPUT_CMAP, aspect="auto")
     ax_in.add_patch(Rectangle((-0.5, -0.5), kernel_size, vectors.shape[0], fill=False, ec=KERNEL_COLOR, lw=2.5))
     ax_in.set_xticks(range(len(words)), words, rotation=45)
-    ax_in.set(title=f"input: {len(words)} word vectors {tuple(vectors.shape)}", xlabel="word (position)",
-              ylabel="embedding dimension (channel)")
+    ax_in.set(title=tr("input: {count} word vectors {shape}", count=len(words), shape=tuple(vectors.shape)),
+              xlabel=tr("word (position)"), ylabel=tr("embedding dimension (channel)"))
     ax_out.imshow(output.numpy(), cmap=OUTPUT_CMAP, aspect="auto")
     ax_out.add_patch(Rectangle((-0.5, -0.5), 1, output.shape[0], fill=False, ec=KERNEL_COLOR, lw=2.5))
-    ax_out.set(title=f"Conv1d output {tuple(output.shape)}", xlabel="window position",
-               ylabel="output channel")
-    return describe(fig, f"Left: {len(words)} word vectors as columns ({' '.join(map(str, words))}), "
-                         f"a window of {kernel_size} words outlined. Right: the Conv1d output {tuple(output.shape)}, "
-                         "one column per window position.")
+    ax_out.set(title=tr("Conv1d output {shape}", shape=tuple(output.shape)), xlabel=tr("window position"),
+               ylabel=tr("output channel"))
+    return describe(fig, tr("Left: {count} word vectors as columns ({words}), a window of {kernel_size} words "
+                            "outlined. Right: the Conv1d output {shape}, one column per window position.",
+                            count=len(words), words=" ".join(map(str, words)), kernel_size=kernel_size,
+                            shape=tuple(output.shape)))
 

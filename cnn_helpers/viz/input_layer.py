@@ -6,7 +6,8 @@ What the input explorer draws and the numbers it shows, read off real tensors.
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import describe
+from ..language import tr
+from ._common import _items, _sentences, describe
 
 CHANNEL_VIEWS = ("RGB", "R", "G", "B", "grayscale")
 LAYOUTS = ("NCHW", "NHWC")
@@ -21,13 +22,16 @@ def _check_rgb_batch(images):
     import torch
 
     if not isinstance(images, torch.Tensor):
-        raise TypeError(f"images must be a torch.Tensor of shape (N, 3, H, W), got {type(images).__name__}")
+        raise TypeError(tr("images must be a torch.Tensor of shape (N, 3, H, W), got {type}",
+                           type=type(images).__name__))
+    if images.ndim == 3:
+        raise ValueError(tr("images must have shape (N, 3, H, W), got {shape}; add a batch dimension with images[None]",
+                            shape=tuple(images.shape)))
     if images.ndim != 4 or images.shape[1] != 3:
-        hint = "; add a batch dimension with images[None]" if images.ndim == 3 else ""
-        raise ValueError(f"images must have shape (N, 3, H, W), got {tuple(images.shape)}{hint}")
+        raise ValueError(tr("images must have shape (N, 3, H, W), got {shape}", shape=tuple(images.shape)))
 
 
-@rule.checked(images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+@rule.checked(images=rule.array(4, "(N, 3, H, W)", lambda: tr("add a batch dimension with images[None]")),
               view=rule.choice(CHANNEL_VIEWS))
 def channel_view(images, view: str):
     """The channels of an RGB batch that one view keeps: all three, one, or a grey mix.
@@ -109,7 +113,7 @@ def to_layout(images, layout: str):
 
     check_choice(layout, "layout", LAYOUTS)
     if images.ndim != 4:
-        raise ValueError(f"images must have shape (N, C, H, W), got {tuple(images.shape)}")
+        raise ValueError(tr("images must have shape (N, C, H, W), got {shape}", shape=tuple(images.shape)))
     arranged = images if layout == "NCHW" else images.permute(0, 2, 3, 1)  # (N, H, W, C)
     # A fresh copy, not .contiguous(): that keeps odd strides on dimensions of size 1.
     return torch.empty(arranged.shape, dtype=arranged.dtype).copy_(arranged)
@@ -150,6 +154,16 @@ def memory_labels(shape, layout: str, names, count: int) -> list[str]:
     return labels
 
 
+def _view_text(view: str) -> str:
+    """A channel view as the student reads it: the letters as they are, "grayscale" in the current language."""
+    return tr("grayscale") if view == "grayscale" else view
+
+
+def _channel_text(name: str) -> str:
+    """A channel name of :func:`channel_names` as the student reads it: "gray" in the current language."""
+    return tr("gray") if name == "gray" else name
+
+
 class _InputArtists:
     """The input explorer's two axes: a mosaic of the batch and a memory strip, made once.
 
@@ -168,11 +182,11 @@ class _InputArtists:
         self.batch = self.ax_batch.imshow(np.ones((2, 2, 3)))
         self.ax_batch.set_xticks([])
         self.ax_batch.set_yticks([])
-        self.ax_batch.set_xlabel("images 0, 1, 2, … left to right, top to bottom")
+        self.ax_batch.set_xlabel(tr("images 0, 1, 2, … left to right, top to bottom"))
         self.ax_memory = fig.add_subplot(grid[1])
         self.memory = self.ax_memory.imshow(np.zeros((1, MEMORY_STRIP, 3)), aspect="auto")
         self.ax_memory.set_yticks([])
-        self.ax_memory.set_xlabel("position in memory (offset)")
+        self.ax_memory.set_xlabel(tr("position in memory (offset)"))
 
     def mosaic(self, shown, gap: int = 4):
         """Tile (N, H, W, 3) images into one (rows·(H+gap), columns·(W+gap), 3) picture."""
@@ -186,7 +200,7 @@ class _InputArtists:
 
 
 @rule.checked(
-    images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+    images=rule.array(4, "(N, 3, H, W)", lambda: tr("add a batch dimension with images[None]")),
     view=rule.choice(CHANNEL_VIEWS),
     batch_size=rule.optional(rule.integer(1)),
     layout=rule.choice(LAYOUTS),
@@ -240,11 +254,16 @@ def plot_input_batch(images, view: str = "RGB", batch_size: int | None = None, l
     room = min(len(images), art.rows * art.columns)
     batch_size = room if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
     if batch_size > room:
-        raise ValueError(f"batch_size {batch_size} is more than the {room} images available; pick at most {room}")
+        raise ValueError(tr("batch_size {batch_size} is more than the {room} images available; pick at most {room}",
+                            batch_size=batch_size, room=room))
     batch = channel_view(images[:batch_size], view)  # (N, C, H, W)
     shown = batch.permute(0, 2, 3, 1).expand(-1, -1, -1, 3).numpy()  # (N, H, W, 3): grey as R=G=B
     art.batch.set_data(art.mosaic(shown))
-    art.ax_batch.set_title(f"batch of {batch_size} image{'s' * (batch_size > 1)}, channels: {view}", fontsize=10)
+    if batch_size == 1:
+        title = tr("batch of 1 image, channels: {view}", view=_view_text(view))
+    else:
+        title = tr("batch of {count} images, channels: {view}", count=batch_size, view=_view_text(view))
+    art.ax_batch.set_title(title, fontsize=10)
 
     arranged = to_layout(batch, layout)
     values = arranged.flatten()[:MEMORY_STRIP].numpy()
@@ -253,14 +272,19 @@ def plot_input_batch(images, view: str = "RGB", batch_size: int | None = None, l
     strip = np.zeros((1, MEMORY_STRIP, 3))
     strip[0, :len(values)] = colors * values[:, None]
     art.memory.set_data(strip)
-    art.ax_memory.set_title(f"first {MEMORY_STRIP} numbers in memory ({LAYOUT_NAMES[layout]})", fontsize=10)
-    return describe(fig, f"Top: a batch of {batch_size} image{'s' * (batch_size > 1)} shown as {view}. "
-                         f"Bottom: the first {MEMORY_STRIP} numbers of the tensor in memory in the "
-                         f"{LAYOUT_NAMES[layout]} layout, each labelled with its channel.")
+    art.ax_memory.set_title(tr("first {count} numbers in memory ({layout})", count=MEMORY_STRIP,
+                               layout=LAYOUT_NAMES[layout]), fontsize=10)
+    if batch_size == 1:
+        top = tr("Top: a batch of 1 image shown as {view}.", view=_view_text(view))
+    else:
+        top = tr("Top: a batch of {count} images shown as {view}.", count=batch_size, view=_view_text(view))
+    return describe(fig, _sentences(top, tr("Bottom: the first {count} numbers of the tensor in memory in the "
+                                            "{layout} layout, each labelled with its channel.",
+                                            count=MEMORY_STRIP, layout=LAYOUT_NAMES[layout])))
 
 
 @rule.checked(
-    images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+    images=rule.array(4, "(N, 3, H, W)", lambda: tr("add a batch dimension with images[None]")),
     view=rule.choice(CHANNEL_VIEWS),
     batch_size=rule.integer(1),
     layout=rule.choice(LAYOUTS),
@@ -303,7 +327,7 @@ def input_layout_numbers(images, view: str, batch_size: int, layout: str) -> dic
 
 
 @rule.checked(
-    images=rule.array(4, "(N, 3, H, W)", "add a batch dimension with images[None]"),
+    images=rule.array(4, "(N, 3, H, W)", lambda: tr("add a batch dimension with images[None]")),
     view=rule.choice(CHANNEL_VIEWS),
     batch_size=rule.integer(1),
     layout=rule.choice(LAYOUTS),
@@ -331,22 +355,26 @@ def render_input_explorer(fig, images, view: str, batch_size: int, layout: str) 
     plot_input_batch(images, view, batch_size, layout, fig=fig)
     numbers = input_layout_numbers(images, view, batch_size, layout)
     index, offset = numbers["example"]
-    names = channel_names(view)
+    names = [_channel_text(name) for name in channel_names(view)]
+    first = memory_labels(numbers["shape"], layout, names, len(numbers["first"]))  # numbers["first"], as read
     terms = " + ".join(f"{index[d]}·{s}" for d, s in zip(layout, numbers["strides"], strict=True))
     dims = "×".join(str(s) for s in numbers["shape"])
     rows = [
-        ("layout", LAYOUT_NAMES[layout]),
-        ("shape", f"{numbers['shape']}"),
-        ("numbers", f"{dims} = {numbers['numel']:,}"),
-        ("memory (float32)", f"{numbers['numel']:,} × 4 bytes = {numbers['bytes']:,} bytes"),
-        ("strides", f"{numbers['strides']} (numbers to skip for one step along each dimension)"),
-        ("first in memory", ", ".join(numbers["first"]) + ", …"),
-        (f"{names[index['C']]} of pixel ({index['H']}, {index['W']}) of image {index['N']}",
-         f"offset {terms} = {offset}"),
+        (tr("layout"), LAYOUT_NAMES[layout]),
+        (tr("shape"), f"{numbers['shape']}"),
+        (tr("numbers"), f"{dims} = {numbers['numel']:,}"),
+        (tr("memory (float32)"), tr("{numel:,} × 4 bytes = {bytes:,} bytes", numel=numbers["numel"],
+                                    bytes=numbers["bytes"])),
+        (tr("strides"), tr("{strides} (numbers to skip for one step along each dimension)",
+                           strides=numbers["strides"])),
+        (tr("first in memory"), _items([*first, "…"])),
+        (tr("{channel} of pixel ({row}, {col}) of image {image}", channel=names[index["C"]], row=index["H"],
+            col=index["W"], image=index["N"]),
+         tr("offset {terms} = {offset}", terms=terms, offset=offset)),
     ]
     note = ""
     if len(names) == 1:
-        note = "<p>With one channel, both layouts keep the numbers in the same order.</p>"
+        note = "<p>" + tr("With one channel, both layouts keep the numbers in the same order.") + "</p>"
     body = "".join(f"<tr><td>{name}</td><td><code>{value}</code></td></tr>" for name, value in rows)
     return f'<table class="input-explorer-numbers">{body}</table>{note}'
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, OUTPUT_COLOR, describe, new_axes
+from ..language import tr
+from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_CMAP, OUTPUT_COLOR, _clauses, _items, describe, new_axes
 
 
 @rule.checked(distances=rule.array(1), correlations=rule.mapping(rule.array(1)), title=rule.text())
@@ -29,14 +30,16 @@ def plot_neighbour_correlation(distances, correlations, title, ax=None):
     for i, (label, values) in enumerate(correlations.items()):
         ax.plot(list(distances), list(values), "o-", color=colors[i % 3], label=label, ms=3)
     ax.axhline(0.0, color="black", lw=0.6)
-    ax.set(title=title, xlabel="distance between the two pixels (pixels)", ylabel="correlation", ylim=(-0.1, 1.05))
+    ax.set(title=title, xlabel=tr("distance between the two pixels (pixels)"), ylabel=tr("correlation"),
+           ylim=(-0.1, 1.05))
     ax.legend()
-    return describe(ax, f"Line plot: {title}. Correlation between two pixels (y) against the distance "
-                        "between them (x), one line per " + ", ".join(map(str, correlations))
-                        + "; it falls as the distance grows.")
+    return describe(ax, tr("Line plot: {title}. Correlation between two pixels (y) against the distance "
+                           "between them (x), one line per {names}; it falls as the distance grows.",
+                           title=title, names=_items(correlations)))
 
 
-@rule.checked(stages=rule.sequence(rule.tuple_of(rule.text(), rule.array((1, 2, 3)), example="('input', image)"), 1))
+@rule.checked(stages=rule.sequence(rule.tuple_of(rule.text(), rule.array((1, 2, 3)),
+                                                 example=lambda: tr("('input', image)")), 1))
 def plot_layer_stages(stages, fig=None):
     """One panel per stage of a small CNN: images as pictures, vectors as bar charts.
 
@@ -64,12 +67,12 @@ def plot_layer_stages(stages, fig=None):
         array = np.asarray(array, dtype=float)
         if array.ndim == 1:
             ax.bar(range(len(array)), array, color=OUTPUT_COLOR)
-            ax.set(xlabel="output unit", ylabel="score")
+            ax.set(xlabel=tr("output unit"), ylabel=tr("score"))
         else:
             shown = array.transpose(1, 2, 0) if array.ndim == 3 else array  # (H, W, 3) or (H, W)
             ax.imshow(shown, cmap=None if array.ndim == 3 else OUTPUT_CMAP)
-            ax.set(xlabel="column", ylabel="row")
+            ax.set(xlabel=tr("column"), ylabel=tr("row"))
         ax.set_title(title)
-    return describe(fig, "The stages of a small CNN from left to right: "
-                    + "; ".join(str(title) for title, _ in stages) + ".")
+    return describe(fig, tr("The stages of a small CNN from left to right: {stages}.",
+                            stages=_clauses(title for title, _ in stages)))
 

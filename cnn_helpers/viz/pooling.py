@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from .. import _validation as rule
+from ..language import tr
 from ._common import (
     INPUT_CMAP,
     INPUT_COLOR,
     KERNEL_COLOR,
     OUTPUT_CMAP,
+    _items,
     _place,
+    _sentences,
     _set_image,
     describe,
     fixed_layout_figure,
@@ -81,14 +84,35 @@ class _PoolingArtists:
                 ax.add_patch(patch)
         self.texts = []
         # No tick labels: text is most of a redraw's time, and the titles give the sizes.
-        self.ax_in.set(xlabel="column", ylabel="row", xticks=[], yticks=[])
-        self.ax_win.set(xlabel="column in window", ylabel="row in window", xticks=[], yticks=[])
-        self.ax_out.set(xlabel="output column", ylabel="output row", xticks=[], yticks=[])
+        self.ax_in.set(xlabel=tr("column"), ylabel=tr("row"), xticks=[], yticks=[])
+        self.ax_win.set(xlabel=tr("column in window"), ylabel=tr("row in window"), xticks=[], yticks=[])
+        self.ax_out.set(xlabel=tr("output column"), ylabel=tr("output row"), xticks=[], yticks=[])
 
     def text(self, i):
         while len(self.texts) <= i:
             self.texts.append(self.ax_win.text(0, 0, "", ha="center", va="center", fontsize=8))
         return self.texts[i]
+
+
+def _window_title(mode: str, row: int, col: int, value: float) -> str:
+    """The middle panel's title: the window and what the pooling makes of it, e.g. ``window (0, 0): max = 5``."""
+    if mode == "max":
+        return tr("window ({row}, {col}): max = {value:.4g}", row=row, col=col, value=value)
+    if mode == "avg":
+        return tr("window ({row}, {col}): avg = {value:.4g}", row=row, col=col, value=value)
+    return tr("window ({row}, {col}): sum = {value:.4g}", row=row, col=col, value=value)
+
+
+def _input_description(mode: str, h: int, w: int, row: int, col: int) -> str:
+    """The first sentence of a pooling figure's alt text: the input and the window drawn on it."""
+    if mode == "max":
+        return tr("Left: the input feature map {h} × {w} with the hatched padding and the max-pooling window "
+                  "of output unit ({row}, {col}) outlined.", h=h, w=w, row=row, col=col)
+    if mode == "avg":
+        return tr("Left: the input feature map {h} × {w} with the hatched padding and the avg-pooling window "
+                  "of output unit ({row}, {col}) outlined.", h=h, w=w, row=row, col=col)
+    return tr("Left: the input feature map {h} × {w} with the hatched padding and the sum-pooling window "
+              "of output unit ({row}, {col}) outlined.", h=h, w=w, row=row, col=col)
 
 
 def pooling_figure():
@@ -155,7 +179,7 @@ def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=
     nr, nc = (r, c + 1) if c + 1 < ow else (r, c - 1) if ow > 1 else (r + 1 if r + 1 < oh else r - 1, c)
     art.neighbour.set_visible(0 <= nr < oh and 0 <= nc < ow and (nr, nc) != (r, c))
     _place(art.neighbour, nr * sh - ph, nc * sw - pw, kh, kw)
-    art.ax_in.set_title(f"input {h} × {w} (padding {ph if ph == pw else (ph, pw)})")
+    art.ax_in.set_title(tr("input {h} × {w} (padding {padding})", h=h, w=w, padding=ph if ph == pw else (ph, pw)))
 
     window = pooling_window(fm, kernel_size, stride, padding, unit)  # (kH, kW)
     _set_image(art.ax_win, art.image_win, window, vmin, vmax)
@@ -164,7 +188,7 @@ def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=
         value = window[y, x]
         label = art.text(i)
         label.set_position((x, y))
-        label.set_text("pad" if np.isnan(value) else f"{value:.2f}")
+        label.set_text(tr("pad") if np.isnan(value) else f"{value:.2f}")
         label.set_color("white" if not np.isnan(value) and value < (vmin + vmax) / 2 else "black")
         label.set_visible(kh * kw <= MAX_WINDOW_NUMBERS)
     for label in art.texts[kh * kw:]:
@@ -173,16 +197,16 @@ def plot_pooling(feature_map, output, kernel_size, stride, padding=(0, 0), unit=
     if art.chosen.get_visible():
         top, left = np.unravel_index(np.nanargmax(window), window.shape)
         _place(art.chosen, top, left, 1, 1)
-    art.ax_win.set_title(f"window ({r}, {c}): {mode} = {out[r, c]:.4g}")
+    art.ax_win.set_title(_window_title(mode, r, c, out[r, c]))
 
     _set_image(art.ax_out, art.image_out, out, float(out.min()), float(out.max()))
     art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
     _place(art.unit, r, c, 1, 1)
-    art.ax_out.set_title(f"output {oh} × {ow}")
-    return describe(fig, f"Left: the input feature map {h} × {w} with the hatched padding and the "
-                         f"{mode}-pooling window of output unit ({r}, {c}) outlined. Middle: that "
-                         f"window's numbers, the chosen value outlined. Right: the output {oh} × {ow}; "
-                         f"unit ({r}, {c}) = {out[r, c]:.4g}.")
+    art.ax_out.set_title(tr("output {oh} × {ow}", oh=oh, ow=ow))
+    return describe(fig, _sentences(_input_description(mode, h, w, r, c),
+                                    tr("Middle: that window's numbers, the chosen value outlined. Right: the output "
+                                       "{oh} × {ow}; unit ({row}, {col}) = {value:.4g}.",
+                                       oh=oh, ow=ow, row=r, col=c, value=out[r, c])))
 
 
 @rule.checked(shifts=rule.array(1), changes=rule.mapping(rule.array(1)))
@@ -207,15 +231,16 @@ def plot_shift_tolerance(shifts, changes, ax=None):
     """
     for name, values in changes.items():
         if len(values) != len(shifts):
-            raise ValueError(f"changes[{name!r}] has {len(values)} values for {len(shifts)} shifts; "
-                             "give one relative change per shift")
+            raise ValueError(tr("changes[{name!r}] has {values} values for {shifts} shifts; "
+                                "give one relative change per shift", name=name, values=len(values),
+                                shifts=len(shifts)))
     fig, ax = new_axes(ax, figsize=(5.0, 3.4))
     for name, values in changes.items():
         ax.plot(shifts, values, marker="o", label=name)
-    ax.set(title="Features after a shift of the input", xlabel="shift of the digit (pixels)",
-           ylabel="relative change of the features", xticks=list(shifts))
+    ax.set(title=tr("Features after a shift of the input"), xlabel=tr("shift of the digit (pixels)"),
+           ylabel=tr("relative change of the features"), xticks=list(shifts))
     ax.set_ylim(bottom=0)
-    ax.legend(title="pooling")
-    return describe(ax, "Line plot: relative change of the features (y) against the shift of the "
-                        "digit in pixels (x), one line per pooling: " + ", ".join(map(str, changes)) + ".")
+    ax.legend(title=tr("pooling"))
+    return describe(ax, tr("Line plot: relative change of the features (y) against the shift of the "
+                           "digit in pixels (x), one line per pooling: {names}.", names=_items(changes)))
 

@@ -7,11 +7,13 @@ theoretical region.
 from __future__ import annotations
 
 from .. import _validation as rule
+from ..language import tr
 from ._common import (
     INPUT_CMAP,
     INPUT_COLOR,
     KERNEL_COLOR,
     OUTPUT_CMAP,
+    _items,
     describe,
     fixed_layout_figure,
     hatch_padding,
@@ -39,7 +41,7 @@ def _as_picture(image):
 
     array = np.asarray(image.detach().cpu() if hasattr(image, "detach") else image, dtype=float)
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[0] not in (1, 3)):
-        raise ValueError(f"image must be (H, W), (1, H, W) or (3, H, W), got shape {array.shape}")
+        raise ValueError(tr("image must be (H, W), (1, H, W) or (3, H, W), got shape {shape}", shape=array.shape))
     if array.ndim == 3:
         array = array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)  # (H, W) or (H, W, 3)
     return array.clip(0.0, 1.0) if array.ndim == 3 else array
@@ -65,7 +67,7 @@ def _place_region(rect, region):
 
 
 @rule.checked(
-    image=rule.array((2, 3), "(H, W) or (C, H, W)"),
+    image=rule.array((2, 3), lambda: tr("(H, W) or (C, H, W)")),
     regions=rule.any_of(rule.region(), rule.sequence(rule.region(), 1)),
     labels=rule.optional(rule.sequence(rule.text())),
     title=rule.optional(rule.text()),
@@ -101,7 +103,8 @@ def plot_receptive_field(image, regions, labels=None, title=None, ax=None):
         regions = [regions]
     labels = [None] * len(regions) if labels is None else list(labels)
     if len(labels) != len(regions):
-        raise ValueError(f"labels has {len(labels)} entries for {len(regions)} regions; give one label per region")
+        raise ValueError(tr("labels has {labels} entries for {regions} regions; give one label per region",
+                            labels=len(labels), regions=len(regions)))
     fig, ax = new_axes(ax, figsize=(4.0, 4.0))
     h, w = picture.shape[:2]
     hatch_padding(ax)
@@ -116,13 +119,13 @@ def plot_receptive_field(image, regions, labels=None, title=None, ax=None):
             ax.text(region[1][0], region[0][0], label, color=KERNEL_COLOR, fontsize=9, ha="left", va="top",
                     bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1.0})
     xlim, ylim = _region_bounds((h, w), regions)
-    ax.set(xlim=xlim, ylim=ylim, xlabel="input column", ylabel="input row")
+    ax.set(xlim=xlim, ylim=ylim, xlabel=tr("input column"), ylabel=tr("input row"))
     if title is None:
         sizes = sorted({region_size(r) for r in regions})
-        title = "receptive field: " + ", ".join(f"{a} × {b}" for a, b in sizes) + " input pixels"
+        title = tr("receptive field: {sizes} input pixels", sizes=_items(f"{a} × {b}" for a, b in sizes))
     ax.set_title(title)
-    return describe(ax, f"{title}. The input image with the receptive-field region(s) outlined in "
-                        "red; the hatched area outside the image is padding.")
+    return describe(ax, tr("{title}. The input image with the receptive-field region(s) outlined in "
+                           "red; the hatched area outside the image is padding.", title=title))
 
 
 @rule.checked(depths=rule.array(1), sizes=rule.mapping(rule.array(1)))
@@ -145,12 +148,12 @@ def plot_rf_growth(depths, sizes: dict, ax=None):
     fig, ax = new_axes(ax, figsize=(5.0, 3.4))
     for label, values in sizes.items():
         ax.plot(list(depths), list(values), marker="o", label=label)
-    ax.set(title="receptive field grows with depth", xlabel="number of layers",
-           ylabel="rf_size (input pixels)", xticks=list(depths))
+    ax.set(title=tr("receptive field grows with depth"), xlabel=tr("number of layers"),
+           ylabel=tr("rf_size (input pixels)"), xticks=list(depths))
     ax.legend()
     ax.grid(alpha=0.3)
-    return describe(ax, "Line plot: the receptive field (rf_size in input pixels, y) against the "
-                        "number of layers (x) for " + ", ".join(map(str, sizes)) + ".")
+    return describe(ax, tr("Line plot: the receptive field (rf_size in input pixels, y) against the "
+                           "number of layers (x) for {names}.", names=_items(sizes)))
 
 
 @rule.checked(erf=rule.array(2, "(H, W)"), region=rule.region(), title=rule.optional(rule.text()))
@@ -180,18 +183,17 @@ def plot_effective_receptive_field(erf, region, title=None, ax=None):
     erf = np.asarray(erf.detach().cpu() if hasattr(erf, "detach") else erf, dtype=float)  # (H, W)
     fig, ax = new_axes(ax, figsize=(4.6, 4.0))
     shown = ax.imshow(erf / erf.max(), cmap=OUTPUT_CMAP, vmin=0.0, vmax=1.0)
-    rect = Rectangle((0, 0), 1, 1, fill=False, ec=KERNEL_COLOR, lw=2.0, label="theoretical receptive field")
+    rect = Rectangle((0, 0), 1, 1, fill=False, ec=KERNEL_COLOR, lw=2.0, label=tr("theoretical receptive field"))
     _place_region(rect, region)
     ax.add_patch(rect)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), fontsize=8, frameon=False)
-    fig.colorbar(shown, ax=ax, label="|gradient| / max")
+    fig.colorbar(shown, ax=ax, label=tr("|gradient| / max"))
     h, w = erf.shape
     xlim, ylim = _region_bounds((h, w), [region])
-    ax.set(xlim=xlim, ylim=ylim, xlabel="input column", ylabel="input row",
-           title=title or "effective receptive field")
-    return describe(ax, f"{title or 'effective receptive field'}: a heat map of the gradient's magnitude "
-                        "over the input, brightest in the centre, with the theoretical receptive "
-                        "field outlined in red.")
+    title = title or tr("effective receptive field")
+    ax.set(xlim=xlim, ylim=ylim, xlabel=tr("input column"), ylabel=tr("input row"), title=title)
+    return describe(ax, tr("{title}: a heat map of the gradient's magnitude over the input, brightest in the "
+                           "centre, with the theoretical receptive field outlined in red.", title=title))
 
 
 class _RFArtists:
@@ -213,8 +215,8 @@ class _RFArtists:
             ax.set_xticks([])
             ax.set_yticks([])
         for ax in (self.ax_in, self.ax_out):  # short, small labels: each text costs a few ms per redraw
-            ax.set_xlabel("column", fontsize=9)
-            ax.set_ylabel("row", fontsize=9)
+            ax.set_xlabel(tr("column"), fontsize=9)
+            ax.set_ylabel(tr("row"), fontsize=9)
         self.picture = None  # the array shown now, to skip set_data when it did not change
 
 
@@ -229,7 +231,7 @@ def rf_explorer_figure():
 
 
 @rule.checked(
-    image=rule.array((2, 3), "(H, W) or (C, H, W)"),
+    image=rule.array((2, 3), lambda: tr("(H, W) or (C, H, W)")),
     region=rule.region(),
     output_size=rule.pair(1),
     unit=rule.pair(0),
@@ -278,8 +280,9 @@ def plot_rf_explorer(image, region, output_size, unit, fig=None):
     art.ax_in.set(xlim=xlim, ylim=ylim)
     rh, rw = region_size(region)
     (top, bottom), (left, right) = region
-    art.ax_in.set_title(f"region {rh} × {rw}: rows {top}…{bottom}, cols {left}…{right}", fontsize=10,
-                        y=1.0)  # a fixed y skips the title's auto-placement
+    art.ax_in.set_title(tr("region {rh} × {rw}: rows {top}…{bottom}, cols {left}…{right}", rh=rh, rw=rw, top=top,
+                           bottom=bottom, left=left, right=right),
+                        fontsize=10, y=1.0)  # a fixed y skips the title's auto-placement
 
     oh, ow = output_size
     grid = np.full((oh, ow), 0.15)
@@ -288,11 +291,13 @@ def plot_rf_explorer(image, region, output_size, unit, fig=None):
     art.image_out.set_extent((-0.5, ow - 0.5, oh - 0.5, -0.5))
     art.ax_out.set(xlim=(-0.5, ow - 0.5), ylim=(oh - 0.5, -0.5))
     art.unit.set_xy((unit[1] - 0.5, unit[0] - 0.5))
-    art.ax_out.set_title(f"output {oh} × {ow}: unit ({unit[0]}, {unit[1]})", fontsize=10, y=1.0)
-    return describe(fig, f"Left: the input with the receptive-field region of the selected unit filled "
-                         f"and outlined in red, rows {top} to {bottom}, columns {left} to {right} "
-                         f"({rh} × {rw} pixels); the hatched area is padding. Right: the output grid "
-                         f"{oh} × {ow} with unit ({unit[0]}, {unit[1]}) outlined.")
+    art.ax_out.set_title(tr("output {oh} × {ow}: unit ({row}, {col})", oh=oh, ow=ow, row=unit[0], col=unit[1]),
+                         fontsize=10, y=1.0)
+    return describe(fig, tr("Left: the input with the receptive-field region of the selected unit filled "
+                            "and outlined in red, rows {top} to {bottom}, columns {left} to {right} "
+                            "({rh} × {rw} pixels); the hatched area is padding. Right: the output grid "
+                            "{oh} × {ow} with unit ({row}, {col}) outlined.", top=top, bottom=bottom, left=left,
+                            right=right, rh=rh, rw=rw, oh=oh, ow=ow, row=unit[0], col=unit[1]))
 
 
 def _pair_text(pair) -> str:
@@ -301,7 +306,8 @@ def _pair_text(pair) -> str:
 
 
 @rule.checked(
-    table=rule.sequence(rule.attributes("rf_size", "output_size", example="a row of receptive_field(...)"), 1),
+    table=rule.sequence(rule.attributes("rf_size", "output_size",
+                                        example=lambda: tr("a row of receptive_field(...)")), 1),
     unit=rule.pair(0),
 )
 def rf_numbers_html(table, unit) -> str:
@@ -331,20 +337,21 @@ def rf_numbers_html(table, unit) -> str:
     i, j = unit
     ih, iw = table.input_size[-2:]  # (C, H, W) -> (H, W)
     summary = [
-        ("input-size", "input size", f"{ih} × {iw}"),
-        ("output-size", "output size", f"{oh} × {ow}"),
+        ("input-size", tr("input size"), f"{ih} × {iw}"),
+        ("output-size", tr("output size"), f"{oh} × {ow}"),
         ("rf-size", "rf_size", f"{rh} × {rw}"),
-        ("effective-stride", "effective_stride (jump)", _pair_text(last.effective_stride)),
+        ("effective-stride", tr("effective_stride (jump)"), _pair_text(last.effective_stride)),
         ("effective-padding", "effective_padding", _pair_text(last.effective_padding)),
-        ("region-rows", "rows seen", f"{top} … {bottom}"),
-        ("region-cols", "columns seen", f"{left} … {right}"),
+        ("region-rows", tr("rows seen"), f"{top} … {bottom}"),
+        ("region-cols", tr("columns seen"), f"{left} … {right}"),
     ]
     cells = "".join(f'<tr><th style="text-align:left">{label}</th><td class="{cls}">{text}</td></tr>'
                     for cls, label, text in summary)
-    formula = (f"unit ({i}, {j}) sees rows {i}·{jh} − {ph} = {top} … {top} + {rh} − 1 = {bottom} and "
-               f"columns {j}·{jw} − {pw} = {left} … {right}; rows or columns outside the image are padding")
-    head = "".join(f"<th>{h}</th>" for h in ("layer", "kernel", "stride", "padding", "output", "rf_size",
-                                            "jump", "eff. padding"))
+    formula = tr("unit ({i}, {j}) sees rows {i}·{jh} − {ph} = {top} … {top} + {rh} − 1 = {bottom} and "
+                 "columns {j}·{jw} − {pw} = {left} … {right}; rows or columns outside the image are padding",
+                 i=i, j=j, jh=jh, ph=ph, top=top, rh=rh, bottom=bottom, jw=jw, pw=pw, left=left, right=right)
+    head = "".join(f"<th>{h}</th>" for h in (tr("layer"), tr("kernel"), tr("stride"), tr("padding"), tr("output"),
+                                            "rf_size", tr("jump"), tr("eff. padding")))
     body = "".join(
         f'<tr class="rf-layer"><td>{row.name}</td><td>{_pair_text(row.kernel_size)}</td>'
         f"<td>{_pair_text(row.stride)}</td><td>{_pair_text(row.padding)}</td>"

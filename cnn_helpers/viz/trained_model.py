@@ -7,10 +7,11 @@ feature-map explorer's figure.
 from __future__ import annotations
 
 from .. import _validation as rule
-from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, describe, new_axes
+from ..language import tr
+from ._common import INPUT_CMAP, KERNEL_COLOR, OUTPUT_CMAP, _latin_fonts, describe, new_axes
 
 
-@rule.checked(matrix=rule.array(2, "(classes, classes)"))
+@rule.checked(matrix=rule.array(2, lambda: tr("(classes, classes)")))
 def plot_confusion_matrix(matrix, ax=None):
     """A confusion matrix: row = true class, column = predicted class, each cell its count.
 
@@ -34,7 +35,7 @@ def plot_confusion_matrix(matrix, ax=None):
 
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"matrix must be square (classes, classes), got shape {matrix.shape}")
+        raise ValueError(tr("matrix must be square (classes, classes), got shape {shape}", shape=matrix.shape))
     n = matrix.shape[0]
     fig, ax = new_axes(ax, figsize=(5.2, 4.6))
     # Colour by the log of the count, so single mistakes stand out next to 100 right answers.
@@ -45,12 +46,13 @@ def plot_confusion_matrix(matrix, ax=None):
                 color="white" if np.log1p(count) > 0.6 * high else "black")
     ax.set_xticks(range(n))
     ax.set_yticks(range(n))
-    ax.set(title=f"confusion matrix: {int(np.trace(matrix))} of {int(matrix.sum())} right",
-           xlabel="predicted class", ylabel="true class")
-    fig.colorbar(image, ax=ax, label="log(1 + count)")
-    return describe(ax, f"Confusion matrix, true class (rows) against predicted class (columns): "
-                        f"{int(np.trace(matrix))} of {int(matrix.sum())} right on the diagonal; each "
-                        "cell shows its count.")
+    right, total = int(np.trace(matrix)), int(matrix.sum())
+    ax.set(title=tr("confusion matrix: {right} of {total} right", right=right, total=total),
+           xlabel=tr("predicted class"), ylabel=tr("true class"))
+    fig.colorbar(image, ax=ax, label=tr("log(1 + count)"))
+    return describe(ax, tr("Confusion matrix, true class (rows) against predicted class (columns): "
+                           "{right} of {total} right on the diagonal; each cell shows its count.",
+                           right=right, total=total))
 
 
 def _grid(fig, count: int, columns: int, figsize_per: float = 1.1):
@@ -64,7 +66,7 @@ def _grid(fig, count: int, columns: int, figsize_per: float = 1.1):
 
 
 @rule.checked(
-    images=rule.array((3, 4), "(N, H, W) or (N, 1, H, W)"),
+    images=rule.array((3, 4), lambda: tr("(N, H, W) or (N, 1, H, W)")),
     labels=rule.array(1),
     predictions=rule.array(1),
     columns=rule.integer(1),
@@ -98,8 +100,9 @@ def plot_misclassified(images, labels, predictions, columns: int = 8, max_images
     images = np.asarray(images)
     labels, predictions = np.asarray(labels), np.asarray(predictions)
     if not len(images) == len(labels) == len(predictions):
-        raise ValueError(f"images, labels and predictions must have one entry per image, got lengths "
-                         f"{len(images)}, {len(labels)} and {len(predictions)}")
+        raise ValueError(tr("images, labels and predictions must have one entry per image, got lengths "
+                            "{images}, {labels} and {predictions}", images=len(images), labels=len(labels),
+                            predictions=len(predictions)))
     wrong = np.flatnonzero(labels != predictions)
     shown = wrong[:max_images]
     fig, axes = _grid(fig, max(len(shown), 1), columns)
@@ -108,8 +111,10 @@ def plot_misclassified(images, labels, predictions, columns: int = 8, max_images
     for ax, i in zip(axes, shown, strict=False):  # more axes than images
         ax.imshow(images[i].reshape(images.shape[-2:]), cmap=INPUT_CMAP)
         ax.set_title(f"{labels[i]} → {predictions[i]}", fontsize=9, color=KERNEL_COLOR)
-    fig.suptitle(f"{len(wrong)} of {len(labels)} images wrong (true → predicted); showing {len(shown)}")
-    return describe(fig, f"{len(shown)} misclassified digits, each titled true class → predicted class.")
+    fig.suptitle(tr("{wrong} of {total} images wrong (true → predicted); showing {shown}", wrong=len(wrong),
+                    total=len(labels), shown=len(shown)))
+    return describe(fig, tr("{shown} misclassified digits, each titled true class → predicted class.",
+                            shown=len(shown)))
 
 
 @rule.checked(weight=rule.array(4, "(out_channels, in_channels, kH, kW)"), columns=rule.integer(1))
@@ -143,18 +148,20 @@ def plot_filters(weight, columns: int = 8, fig=None):
 
     weight = np.asarray(weight.detach().cpu() if hasattr(weight, "detach") else weight)
     if weight.ndim != 4:
-        raise ValueError(f"weight must be a conv weight (out_channels, in_channels, kH, kW), got shape {weight.shape}")
+        raise ValueError(tr("weight must be a conv weight (out_channels, in_channels, kH, kW), got shape {shape}",
+                            shape=weight.shape))
     limit = float(np.abs(weight[:, 0]).max()) or 1.0
     fig, axes = _grid(fig, len(weight), columns)
     for ax in axes:
         ax.set_axis_off()
     for k, (ax, kernel) in enumerate(zip(axes, weight[:, 0], strict=False)):
         ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(f"filter {k}", fontsize=8)
+        ax.set_title(tr("filter {index}", index=k), fontsize=8)
     c_out, c_in, kh, kw = weight.shape
-    fig.suptitle(f"{c_out} learned {kh}×{kw} kernels (input channel 0 of {c_in}); red > 0 > blue")
-    return describe(fig, f"{c_out} learned {kh}×{kw} kernels as small images, red for positive weights "
-                         "and blue for negative.")
+    fig.suptitle(tr("{c_out} learned {kh}×{kw} kernels (input channel 0 of {c_in}); red > 0 > blue",
+                    c_out=c_out, kh=kh, kw=kw, c_in=c_in))
+    return describe(fig, tr("{c_out} learned {kh}×{kw} kernels as small images, red for positive weights "
+                            "and blue for negative.", c_out=c_out, kh=kh, kw=kw))
 
 
 @rule.checked(points=rule.array(2, "(N, 2)"), labels=rule.array(1), title=rule.text())
@@ -183,8 +190,8 @@ def plot_embedding(points, labels, title: str, ax=None):
 
     points, labels = np.asarray(points, dtype=float), np.asarray(labels)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
-        raise ValueError(f"points must be (N, 2) with one label each, got points {points.shape} and "
-                         f"{len(labels)} labels")
+        raise ValueError(tr("points must be (N, 2) with one label each, got points {shape} and {labels} labels",
+                            shape=points.shape, labels=len(labels)))
     fig, ax = new_axes(ax, figsize=(5.5, 4.8))
     colours = [f"C{k}" for k in range(10)]
     for k, cls in enumerate(np.unique(labels)):
@@ -192,11 +199,11 @@ def plot_embedding(points, labels, title: str, ax=None):
         colour = colours[k % len(colours)]
         ax.scatter(mine[:, 0], mine[:, 1], s=6, alpha=0.5, color=colour)
         x, y = np.median(mine, axis=0)
-        ax.text(x, y, str(cls), fontsize=14, weight="bold", color=colour, ha="center", va="center",
-                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": colour})
-    ax.set(title=title, xlabel="component 1", ylabel="component 2")
-    return describe(ax, f"Scatter plot: {title}. One point per image, each class with its own colour "
-                        "and marker and its digit written at its centre.")
+        ax.text(x, y, str(cls), fontsize=14, weight="bold", family=_latin_fonts(), color=colour, ha="center",
+                va="center", bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": colour})
+    ax.set(title=title, xlabel=tr("component 1"), ylabel=tr("component 2"))
+    return describe(ax, tr("Scatter plot: {title}. One point per image, each class with its own colour "
+                           "and marker and its digit written at its centre.", title=title))
 
 
 @rule.checked(maps=rule.array(3, "(C, H, W)"), columns=rule.integer(1))
@@ -235,7 +242,7 @@ class _FeatureMapArtists:
         self.ax_maps = fig.add_axes((0.33, 0.1, 0.65, 0.75))
         self.image_in = self.ax_in.imshow(np.zeros((28, 28)), cmap=INPUT_CMAP, vmin=0, vmax=1)
         self.image_maps = self.ax_maps.imshow(np.zeros((2, 2)), cmap=OUTPUT_CMAP)
-        self.ax_maps.set(xlabel="one map per channel: 0, 1, 2 … left to right, then the next row")
+        self.ax_maps.set(xlabel=tr("one map per channel: 0, 1, 2 … left to right, then the next row"))
         for ax in (self.ax_in, self.ax_maps):
             ax.set_xticks([])
             ax.set_yticks([])
@@ -286,12 +293,13 @@ def plot_feature_maps(image, maps, image_title: str, maps_title: str, columns: i
     art.image_in.set_data(image)
     art.image_in.set_extent((-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5))
     art.ax_in.set_title(image_title, fontsize=10)
-    art.ax_in.set_xlabel(f"{image.shape[0]} × {image.shape[1]} pixels")
+    art.ax_in.set_xlabel(tr("{h} × {w} pixels", h=image.shape[0], w=image.shape[1]))
     mosaic = tile_maps(maps, min(columns, len(maps)))
     low, high = float(np.nanmin(maps)), float(np.nanmax(maps))
     art.image_maps.set_data(mosaic)
     art.image_maps.set_extent((-0.5, mosaic.shape[1] - 0.5, mosaic.shape[0] - 0.5, -0.5))
     art.image_maps.set_clim(low, high if high > low else low + 1.0)
     art.ax_maps.set_title(maps_title, fontsize=10)
-    return describe(fig, f"Left: {image_title}. Right: {maps_title}, tiled, bright where the map responds strongly.")
+    return describe(fig, tr("Left: {image_title}. Right: {maps_title}, tiled, bright where the map responds strongly.",
+                            image_title=image_title, maps_title=maps_title))
 

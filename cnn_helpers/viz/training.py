@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from .. import _validation as rule
-from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, describe
+from ..language import tr
+from ._common import INPUT_COLOR, KERNEL_COLOR, OUTPUT_COLOR, _sentences, describe
 
 LOSS_LIMITS = (0.005, 5.0)  # cross-entropy: ln 10 = 2.3 for a guess among 10 classes, ~0.01 when nearly perfect
 ACCURACY_LIMITS = (0.1, 0.999)  # chance for 10 classes up to 99.9%
@@ -27,19 +28,20 @@ class _TrainingArtists:
         self.fig, self.epochs, self.background = fig, epochs, None
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.89, wspace=0.28)
         self.loss_ax, self.accuracy_ax = fig.subplots(1, 2)
-        (self.train,) = self.loss_ax.plot([], [], "o-", color=INPUT_COLOR, label="train")
-        (self.validation,) = self.loss_ax.plot([], [], "s-", color=KERNEL_COLOR, label="validation")
+        (self.train,) = self.loss_ax.plot([], [], "o-", color=INPUT_COLOR, label=tr("train"))
+        (self.validation,) = self.loss_ax.plot([], [], "s-", color=KERNEL_COLOR, label=tr("validation"))
         (self.accuracy,) = self.accuracy_ax.plot([], [], "s-", color=OUTPUT_COLOR)
         self.last = self.accuracy_ax.annotate("", (1, 0.5), textcoords="offset points", xytext=(0, -14),
                                               ha="center")
         self.loss_ax.set_yscale("log")
-        self.loss_ax.set(title="loss", xlabel="epoch", ylabel="cross-entropy (log scale)", ylim=LOSS_LIMITS)
+        self.loss_ax.set(title=tr("loss"), xlabel=tr("epoch"), ylabel=tr("cross-entropy (log scale)"),
+                         ylim=LOSS_LIMITS)
         self.loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         self.loss_ax.yaxis.set_minor_locator(NullLocator())  # 20-odd minor ticks would double the first draw
         self.loss_ax.legend(loc="upper right")
         self.accuracy_ax.set_yscale("logit", nonpositive="clip")
-        self.accuracy_ax.set(title="validation accuracy", xlabel="epoch", ylabel="accuracy (90%, 99%: equal steps)",
-                             ylim=ACCURACY_LIMITS)
+        self.accuracy_ax.set(title=tr("validation accuracy"), xlabel=tr("epoch"),
+                             ylabel=tr("accuracy (90%, 99%: equal steps)"), ylim=ACCURACY_LIMITS)
         self.accuracy_ax.yaxis.set_major_locator(FixedLocator(ACCURACY_TICKS))
         self.accuracy_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:g}%"))
         self.accuracy_ax.yaxis.set_minor_locator(NullLocator())
@@ -93,7 +95,7 @@ def training_curves_figure(epochs: int):
 
 
 @rule.checked(
-    history=rule.attributes("train_loss", "validation_loss", "validation_accuracy", example="a History"),
+    history=rule.attributes("train_loss", "validation_loss", "validation_accuracy", example=lambda: tr("a History")),
     epochs=rule.optional(rule.integer(1)),
 )
 def plot_training_curves(history, epochs: int | None = None, fig=None):
@@ -128,8 +130,8 @@ def plot_training_curves(history, epochs: int | None = None, fig=None):
     fig = training_curves_figure(max(epochs or done, done, 1)) if fig is None else fig
     art = fig._training_artists
     if done > art.epochs:
-        raise ValueError(f"history has {done} epochs but the figure has room for {art.epochs}; "
-                         f"make one with training_curves_figure(epochs={done})")
+        raise ValueError(tr("history has {done} epochs but the figure has room for {room}; "
+                            "make one with training_curves_figure(epochs={done})", done=done, room=art.epochs))
     import numpy as np
 
     x = np.arange(1, done + 1)
@@ -139,13 +141,26 @@ def plot_training_curves(history, epochs: int | None = None, fig=None):
     art.accuracy.set_data(x[: len(accuracy)], accuracy)
     art.last.set_text(f"{100 * accuracy[-1]:.1f}%" if len(accuracy) else "")
     art.last.xy = (len(accuracy), accuracy[-1]) if len(accuracy) else (1, 0.5)
-    latest = (f" After epoch {done}: train loss {history.train_loss[-1]:.3g}" if done else " No epoch yet.")
-    if done and len(history.validation_loss):
-        latest += f", validation loss {history.validation_loss[-1]:.3g}"
-    if done and len(accuracy):
-        latest += f", validation accuracy {100 * accuracy[-1]:.1f}%"
-    return describe(fig, "Left: training loss (circles) and validation loss (squares) per epoch, log scale. "
-                         f"Right: validation accuracy per epoch.{latest}{'.' if done else ''}")
+    return describe(fig, _sentences(tr("Left: training loss (circles) and validation loss (squares) per epoch, "
+                                       "log scale. Right: validation accuracy per epoch."), _latest(history, accuracy)))
+
+
+def _latest(history, accuracy) -> str:
+    """The alt text's last sentence: the losses and accuracy after the last epoch recorded."""
+    if len(history.train_loss) == 0:
+        return tr("No epoch yet.")
+    numbers = {"epoch": len(history.train_loss), "train": history.train_loss[-1]}
+    if len(history.validation_loss) and len(accuracy):
+        return tr("After epoch {epoch}: train loss {train:.3g}, validation loss {validation:.3g}, "
+                  "validation accuracy {accuracy:.1f}%.", **numbers, validation=history.validation_loss[-1],
+                  accuracy=100 * accuracy[-1])
+    if len(history.validation_loss):
+        return tr("After epoch {epoch}: train loss {train:.3g}, validation loss {validation:.3g}.", **numbers,
+                  validation=history.validation_loss[-1])
+    if len(accuracy):
+        return tr("After epoch {epoch}: train loss {train:.3g}, validation accuracy {accuracy:.1f}%.", **numbers,
+                  accuracy=100 * accuracy[-1])
+    return tr("After epoch {epoch}: train loss {train:.3g}.", **numbers)
 
 
 @rule.checked(fig=rule.figure())
