@@ -20,6 +20,7 @@ KEPT = {
     "Adam", "SGD", "ReLU", "relu", "Sigmoid", "sigmoid", "tanh", "softmax", "Softmax", "CNN", "CNNs", "LeNet",
     "AlexNet", "VGG", "ResNet", "MLP", "im2col", "Sobel", "STFT", "FFT", "id", "ids", "OK", "ok",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Linear", "Flatten", "Sequential", "Dropout", "BatchNorm2d",
+    "logits",  # GLOSSARY.md: 未归一化的对数概率（logits）; Chinese texts keep the word
     "max", "mean", "avg", "min", "sum", "same", "valid", "zeros", "reflect", "replicate", "circular",
     "SeedCNN", "CourseCNN", "MorvanZhou", "d2l", "zh", "en", "Noto", "Sans", "SC", "DejaVu", "OFL",
     # units and symbols

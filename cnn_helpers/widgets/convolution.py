@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import viz
+from ..language import tr
 from .explorer import Explorer
 
 CONV_IMAGE_SIZE = 32  # the explorer's photo: longer side in pixels (small keeps updates fast)
@@ -90,18 +91,27 @@ def _conv_numbers_html(image_size, settings: dict, numbers: dict, unit, window) 
     """The explorer's table of numbers, each row with a class the tests look up."""
     k, s, p, d, c = (settings[key] for key in ("kernel_size", "stride", "padding", "dilation", "out_channels"))
     (h, w), (oh, ow) = image_size, numbers["output_size"]
+    (top, bottom), (left, right) = window
+    if d > 1:
+        seen = tr("output unit {unit} sees input rows {top}…{bottom}, columns {left}…{right}, taps {dilation} "
+                  "pixels apart (negative or past the edge: padding)", unit=unit, top=top, bottom=bottom,
+                  left=left, right=right, dilation=d)
+    else:
+        seen = tr("output unit {unit} sees input rows {top}…{bottom}, columns {left}…{right} "
+                  "(negative or past the edge: padding)", unit=unit, top=top, bottom=bottom, left=left, right=right)
     rows = [
-        ("output-height", "output height", _output_size_formula("H", h, k, s, p, d, oh)),
-        ("output-width", "output width", _output_size_formula("W", w, k, s, p, d, ow)),
-        ("output-shape", "output shape", f"({c}, {oh}, {ow}) = (kernels, H<sub>out</sub>, W<sub>out</sub>)"),
-        ("parameters", "parameters",
-         f"{c} kernels × (1·{k}·{k} weights + 1 bias) = {numbers['parameters']:,}"),
-        ("multiply-adds", "multiply-adds",
-         f"{c}·{oh}·{ow} outputs × {k * k} each = {numbers['multiply_adds']:,}"),
-        ("window", "window",
-         f"output unit {unit} sees input rows {window[0][0]}…{window[0][1]}, "
-         f"columns {window[1][0]}…{window[1][1]}" + (f", taps {d} pixels apart" if d > 1 else "")
-         + " (negative or past the edge: padding)"),
+        ("output-height", tr("output height"), _output_size_formula("H", h, k, s, p, d, oh)),
+        ("output-width", tr("output width"), _output_size_formula("W", w, k, s, p, d, ow)),
+        ("output-shape", tr("output shape"),
+         tr("({kernels}, {height}, {width}) = (kernels, H<sub>out</sub>, W<sub>out</sub>)",
+            kernels=c, height=oh, width=ow)),
+        ("parameters", tr("parameters"),
+         tr("{kernels} kernels × (1·{k}·{k} weights + 1 bias) = {parameters:,}",
+            kernels=c, k=k, parameters=numbers["parameters"])),
+        ("multiply-adds", tr("multiply-adds"),
+         tr("{kernels}·{height}·{width} outputs × {per_output} each = {multiply_adds:,}",
+            kernels=c, height=oh, width=ow, per_output=k * k, multiply_adds=numbers["multiply_adds"])),
+        ("window", tr("window"), seen),
     ]
     cells = "".join(f'<tr class="{cls}"><th style="text-align:left">{label}</th><td>{text}</td></tr>'
                     for cls, label, text in rows)
@@ -138,7 +148,7 @@ def render_conv(fig, image, kernel_size: int, stride: int, padding: int, dilatio
 
     from .._validation import check_array, check_int
 
-    image = torch.as_tensor(check_array(image, "image", 2, "(H, W)", "pick one channel, e.g. photo[0]")).float()
+    image = torch.as_tensor(check_array(image, "image", 2, "(H, W)", tr("pick one channel, e.g. photo[0]"))).float()
     position = check_int(position, "position", minimum=0)
     numbers = conv_numbers(tuple(image.shape), kernel_size, stride, padding, dilation, out_channels)
     kernel_size, stride, padding, dilation, out_channels = map(int, (kernel_size, stride, padding, dilation,
@@ -199,19 +209,19 @@ def conv_explorer(image=None) -> Explorer:
 
     if image is None:
         image = sample_image(size=CONV_IMAGE_SIZE).mean(dim=0)  # (H, W) grey
-    image = torch.as_tensor(check_array(image, "image", 2, "(H, W)", "pick one channel, e.g. photo[0]")).float()
+    image = torch.as_tensor(check_array(image, "image", 2, "(H, W)", tr("pick one channel, e.g. photo[0]"))).float()
 
     def slider(description, value, low, high):
         return widgets.IntSlider(value=value, min=low, max=high, description=description,
                                  continuous_update=True, style={"description_width": "initial"})
 
     controls = {
-        "kernel_size": slider("kernel_size", 5, 1, 11),
-        "stride": slider("stride", 1, 1, 4),
-        "padding": slider("padding", 2, 0, 5),
-        "dilation": slider("dilation", 1, 1, 4),
-        "out_channels": slider("out_channels", 16, 1, 16),
-        "position": slider("window position", 0, 0, image.shape[0] * image.shape[1] - 1),
+        "kernel_size": slider(tr("kernel_size"), 5, 1, 11),
+        "stride": slider(tr("stride"), 1, 1, 4),
+        "padding": slider(tr("padding"), 2, 0, 5),
+        "dilation": slider(tr("dilation"), 1, 1, 4),
+        "out_channels": slider(tr("out_channels"), 16, 1, 16),
+        "position": slider(tr("window position"), 0, 0, image.shape[0] * image.shape[1] - 1),
     }
 
     def keep_position_on_the_output(change) -> None:
@@ -232,4 +242,4 @@ def conv_explorer(image=None) -> Explorer:
         return render_conv(fig, image, **values)
 
     fig = Figure(figsize=viz.CONV_FIGSIZE)
-    return Explorer(controls, render, fig, "conv-explorer")
+    return Explorer(controls, render, fig, "conv-explorer", title=tr("conv explorer"))

@@ -22,12 +22,13 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from .. import viz
+from ..language import current_language, tr
 
 STALE_CLASS = "explorer-stale"  # wraps the numbers of the last good setting while a message shows
+# The note above those numbers, in English (tests look it up); shown through tr() in _show_message.
 STALE_NOTE = "The sliders' setting has no result; these numbers are from the last setting that worked:"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATIC_CLASS = "cnn-explorer-static"  # the saved picture and numbers, shown where no kernel runs
-STATIC_NOTE = "A saved view of an interactive explorer: run the notebook to move its controls."
 # Read by screen readers, not shown: the usual "visually hidden" style (display:none would hide it from them too).
 VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
                    "clip:rect(0,0,0,0);white-space:nowrap;border:0")
@@ -50,6 +51,8 @@ class Explorer(widgets.VBox):
         numbers_only: names of controls that change the numbers but not the picture (say, a
             batch size): moving one calls ``render(None, **values)``, which must then draw
             nothing, and keeps the picture, saving the redraw and the PNG.
+        title: the explorer's name in words, in the current language (``tr("conv explorer")``);
+            default: ``css_class`` with spaces for hyphens.
 
     Raises:
         ValueError: ``numbers_only`` names a control that is not in ``controls``.
@@ -59,14 +62,16 @@ class Explorer(widgets.VBox):
         numbers: the ``ipywidgets.HTML`` with the numbers ``render`` returned.
         message: the ``ipywidgets.HTML`` with a plain message when a setting is impossible.
         description: a visually hidden ``ipywidgets.HTML`` describing the picture, for screen readers.
+        title: the explorer's name in words, as the alt text and the saved view's text name it.
         last_update_ms: how long the last update took (render + PNG), for the benchmark.
     """
 
     def __init__(self, controls: dict, render: Callable[..., str], fig, css_class: str,
-                 numbers_only: tuple[str, ...] = ()):
+                 numbers_only: tuple[str, ...] = (), title: str | None = None):
         unknown = sorted(set(numbers_only) - controls.keys())
         if unknown:
-            raise ValueError(f"numbers_only names {unknown}, which are not controls; use some of {sorted(controls)}")
+            raise ValueError(tr("numbers_only names {unknown}, which are not controls; use some of {controls}",
+                                unknown=unknown, controls=sorted(controls)))
         self.controls = controls
         self.render = render
         self.fig = fig
@@ -89,6 +94,7 @@ class Explorer(widgets.VBox):
         self.add_class("cnn-explorer")  # every explorer: found by the browser tests
         self.add_class(css_class)
         self.css_class = css_class
+        self.title = css_class.replace("-", " ") if title is None else title
         self.update()
 
     @property
@@ -121,7 +127,8 @@ class Explorer(widgets.VBox):
             self.image.value = png
             self._picture_current = True
             self.description.value = (f'<span class="cnn-picture-description" style="{VISUALLY_HIDDEN}">'
-                                      f'Picture: {html.escape(self.alt_text)}</span>')
+                                      + tr("Picture: {description}", description=html.escape(self.alt_text))
+                                      + "</span>")
         self.image.layout.visibility = None  # the default: shown
         self.last_update_ms = (time.perf_counter() - start) * 1e3
 
@@ -130,30 +137,36 @@ class Explorer(widgets.VBox):
         if isinstance(error, ValueError):  # an impossible setting, in words for the student
             text = html.escape(str(error))
         else:  # a bug must not show a student a traceback either
-            text = (f"Something went wrong drawing this setting ({html.escape(type(error).__name__)}: "
-                    f"{html.escape(str(error))}). Please report it.")
+            text = tr("Something went wrong drawing this setting ({kind}: {error}). Please report it.",
+                      kind=html.escape(type(error).__name__), error=html.escape(str(error)))
         self.message.value = f'<div class="explorer-message" style="color:#a00">{text}</div>'
         self.image.layout.visibility = "hidden"  # keeps its place, so the controls do not jump
         self.description.value = ""
         if self._good_numbers:
-            self.numbers.value = (f'<div class="{STALE_CLASS}"><div style="color:#a00">{STALE_NOTE}</div>'
+            note = tr("The sliders' setting has no result; these numbers are from the last setting that worked:")
+            self.numbers.value = (f'<div class="{STALE_CLASS}"><div style="color:#a00">{note}</div>'
                                   f'<div style="opacity:0.45">{self._good_numbers}</div></div>')
 
     # --- readable without a kernel -------------------------------------------------------------
 
-    @property
-    def title(self) -> str:
-        """The explorer's name in words, from its CSS class: ``"conv explorer"``."""
-        return self.css_class.replace("-", " ")
-
     def settings_text(self) -> str:
-        """The current setting in words: ``"kernel_size 5, stride 1, ..."``."""
-        return ", ".join(f"{name} {value}" for name, value in self.values.items())
+        """The current setting in words: ``"kernel_size 5, stride 1, ..."``.
+
+        In English each control by its name, as the saved English notebooks show it; in another
+        language by its translated description and the label of its value (``"步长 1"``), since
+        names such as ``stride`` and values such as ``"grayscale"`` are English words.
+        """
+        if current_language() == "en":
+            return ", ".join(f"{name} {value}" for name, value in self.values.items())
+        return tr(", ").join(
+            f"{control.description or name} {getattr(control, 'label', None) or control.value}"
+            for name, control in self.controls.items())
 
     @property
     def alt_text(self) -> str:
         """What the picture shows, in words: the figure's description and the setting it is drawn for."""
-        return f"{viz.figure_alt(self.fig)} ({self.title} at {self.settings_text()}.)"
+        return tr("{figure} ({title} at {settings}.)", figure=viz.figure_alt(self.fig), title=self.title,
+                  settings=self.settings_text())
 
     def static_html(self) -> str:
         """The picture (an ``<img>`` with alt text) and the numbers as HTML, for pages without a kernel."""
@@ -163,8 +176,9 @@ class Explorer(widgets.VBox):
             data = base64.b64encode(self.image.value).decode("ascii")
             picture = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt_text)}" '
                        'style="max-width:100%;background:#fff">')
-        return (f'<div class="{STATIC_CLASS} {self.css_class}">'
-                f'<p><em>{html.escape(STATIC_NOTE)}</em> Setting: {html.escape(self.settings_text())}.</p>'
+        note = tr("<em>A saved view of an interactive explorer: run the notebook to move its controls.</em> "
+                  "Setting: {settings}.", settings=html.escape(self.settings_text()))
+        return (f'<div class="{STATIC_CLASS} {self.css_class}"><p>{note}</p>'
                 f'{self.message.value}{picture}<div class="cnn-explorer-numbers">{self.numbers.value}</div></div>')
 
     def _repr_mimebundle_(self, **kwargs):
@@ -177,8 +191,8 @@ class Explorer(widgets.VBox):
         depend only on the setting.
         """
         data = super()._repr_mimebundle_(**kwargs) or {}
-        data["text/plain"] = (f"{self.title} at {self.settings_text()} "
-                              "(a saved view: run the notebook to move its controls)")
+        data["text/plain"] = tr("{title} at {settings} (a saved view: run the notebook to move its controls)",
+                                title=self.title, settings=self.settings_text())
         data["text/html"] = self.static_html()
         metadata = {}
         if self._picture_current and not self.message.value and self.image.value:

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import viz
+from ..language import tr
 from .explorer import Explorer
 
 FEATURE_MAP_IMAGES = 100  # the explorer's slider walks the first 100 images of the dataset
@@ -20,8 +21,8 @@ def _check_model(model) -> None:
     from torch import nn
 
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module with conv blocks, e.g. SeedCNN(), got "
-                        f"{type(model).__name__}")
+        raise TypeError(tr("model must be a torch.nn.Module with conv blocks, e.g. SeedCNN(), got {kind}",
+                           kind=type(model).__name__))
 
 
 def feature_map_stages(model, image) -> dict:
@@ -60,7 +61,8 @@ def feature_map_stages(model, image) -> dict:
     from .._validation import check_array
 
     _check_model(model)
-    image = torch.as_tensor(check_array(image, "image", 3, "(C, H, W)", "one image of the dataset, e.g. images[0]"))
+    image = torch.as_tensor(check_array(image, "image", 3, "(C, H, W)",
+                                        tr("one image of the dataset, e.g. images[0]")))
     parameter = next(model.parameters(), None)
     x = image[None].to(device=parameter.device if parameter is not None else "cpu",
                        dtype=parameter.dtype if parameter is not None else torch.float32)  # (1, C, H, W)
@@ -75,8 +77,8 @@ def feature_map_stages(model, image) -> dict:
                 layers[type(layer).__name__] = x[0].cpu()  # (C, H, W)
             stages[name] = layers
     if not stages:
-        raise ValueError(f"{type(model).__name__} has no leading nn.Sequential conv block to show; "
-                         "the explorer expects blocks like SeedCNN's conv1 and conv2")
+        raise ValueError(tr("{model} has no leading nn.Sequential conv block to show; "
+                            "the explorer expects blocks like SeedCNN's conv1 and conv2", model=type(model).__name__))
     return stages
 
 
@@ -85,11 +87,12 @@ def _feature_map_numbers_html(label: int, predicted: int, probability: float, bl
     strongest = int(maps.amax(dim=(1, 2)).argmax())
     zeros = (maps == 0).float().mean().item()
     rows = [
-        ("fm-label", "true digit", f"{label}"),
-        ("fm-prediction", "model says", f"{predicted} ({100 * probability:.1f}%)"),
-        ("fm-shape", f"{block} / {layer} output", f"{channels} × {height} × {width}"),
-        ("fm-zeros", "exactly zero", f"{100 * zeros:.0f}% of the values"),
-        ("fm-strongest", "strongest channel", f"{strongest} (max {maps[strongest].max().item():.3g})"),
+        ("fm-label", tr("true digit"), f"{label}"),
+        ("fm-prediction", tr("model says"), f"{predicted} ({100 * probability:.1f}%)"),
+        ("fm-shape", tr("{block} / {layer} output", block=block, layer=layer), f"{channels} × {height} × {width}"),
+        ("fm-zeros", tr("exactly zero"), tr("{percent:.0f}% of the values", percent=100 * zeros)),
+        ("fm-strongest", tr("strongest channel"),
+         tr("{channel} (max {value:.3g})", channel=strongest, value=maps[strongest].max().item())),
     ]
     return '<table class="fm-numbers">' + "".join(
         f'<tr><th style="text-align:left">{name}</th><td class="{cls}">{value}</td></tr>' for cls, name, value in rows
@@ -128,18 +131,22 @@ def render_feature_maps(fig, model, images, labels, index: int, block: str, laye
 
     _check_model(model)
     if not isinstance(images, torch.Tensor) or images.dim() != 4:
-        raise ValueError(f"images must be a (N, C, H, W) tensor, got {getattr(images, 'shape', type(images).__name__)}")
+        raise ValueError(tr("images must be a (N, C, H, W) tensor, got {got}",
+                            got=getattr(images, "shape", type(images).__name__)))
     if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
-        raise ValueError(f"labels must be a (N,) tensor, one per image, got "
-                         f"{getattr(labels, 'shape', type(labels).__name__)} for {len(images)} images")
+        raise ValueError(tr("labels must be a (N,) tensor, one per image, got {got} for {count} images",
+                            got=getattr(labels, "shape", type(labels).__name__), count=len(images)))
     index = check_int(index, "index")
     if not 0 <= index < len(images):
-        raise ValueError(f"index {index} is outside the {len(images)} images; pick 0 to {len(images) - 1}")
+        raise ValueError(tr("index {index} is outside the {count} images; pick 0 to {last}",
+                            index=index, count=len(images), last=len(images) - 1))
     stages = feature_map_stages(model, images[index])
     if block not in stages:
-        raise ValueError(f"block {block!r} is not a conv block of the model; pick one of {', '.join(stages)}")
+        raise ValueError(tr("block {block!r} is not a conv block of the model; pick one of {blocks}",
+                            block=block, blocks=", ".join(stages)))
     if layer not in stages[block]:
-        raise ValueError(f"{block} has no {layer} layer; pick one of {', '.join(stages[block])}")
+        raise ValueError(tr("{block} has no {layer} layer; pick one of {layers}",
+                            block=block, layer=layer, layers=", ".join(stages[block])))
     maps = stages[block][layer]  # (C, H, W)
     parameter = next(model.parameters())
     with torch.no_grad():
@@ -147,10 +154,13 @@ def render_feature_maps(fig, model, images, labels, index: int, block: str, laye
     predicted = int(probabilities.argmax())
     label = int(labels[index])
     if fig is not None:
-        verdict = "right" if predicted == label else "wrong"
-        viz.plot_feature_maps(images[index][0].numpy(), maps.numpy(), f"image {index}: a {label} ({verdict})",
-                              f"{block} / {layer}: {maps.shape[0]} maps of {maps.shape[1]} × {maps.shape[2]}",
-                              fig=fig)
+        if predicted == label:
+            title = tr("image {index}: a {label} (right)", index=index, label=label)
+        else:
+            title = tr("image {index}: a {label} (wrong)", index=index, label=label)
+        maps_title = tr("{block} / {layer}: {count} maps of {height} × {width}", block=block, layer=layer,
+                        count=maps.shape[0], height=maps.shape[1], width=maps.shape[2])
+        viz.plot_feature_maps(images[index][0].numpy(), maps.numpy(), title, maps_title, fig=fig)
     return _feature_map_numbers_html(label, predicted, probabilities[predicted].item(), block, layer, maps)
 
 
@@ -190,26 +200,30 @@ def feature_map_explorer(model, dataset) -> Explorer:
     count = min(len(dataset), FEATURE_MAP_IMAGES)
     pairs = [dataset[i] for i in range(count)]
     if not all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in pairs):
-        raise ValueError("dataset must hold (image, label) pairs, e.g. load_mnist().test")
-    images = [check_array(image, f"dataset image {i}", 3, "(C, H, W)") for i, (image, _) in enumerate(pairs)]
+        raise ValueError(tr("dataset must hold (image, label) pairs, e.g. load_mnist().test"))
+    images = [check_array(image, tr("dataset image {index}", index=i), 3, "(C, H, W)")
+              for i, (image, _) in enumerate(pairs)]
     if len({image.shape for image in images}) > 1:
-        raise ValueError(f"dataset images must all have one shape, got {sorted({im.shape for im in images})}")
+        raise ValueError(tr("dataset images must all have one shape, got {shapes}",
+                            shapes=sorted({im.shape for im in images})))
     images = torch.as_tensor(np.stack(images)).float()  # (count, 1, 28, 28)
-    labels = torch.tensor([int(check_array(label, f"dataset label {i}", 0, "integer")) for i, (_, label)
-                           in enumerate(pairs)])  # (count,)
+    labels = torch.tensor([int(check_array(label, tr("dataset label {index}", index=i), 0, tr("integer")))
+                           for i, (_, label) in enumerate(pairs)])  # (count,)
     model.eval()
     stages = feature_map_stages(model, images[0])
     first_block = next(iter(stages))
     layers = list(stages[first_block])
     style = {"description_width": "initial"}
     controls = {
-        "index": widgets.IntSlider(value=0, min=0, max=count - 1, description="image", style=style),
-        "block": widgets.ToggleButtons(options=list(stages), value=first_block, description="block", style=style),
+        "index": widgets.IntSlider(value=0, min=0, max=count - 1, description=tr("image"), style=style),
+        "block": widgets.ToggleButtons(options=list(stages), value=first_block, description=tr("block"),
+                                       style=style),
         "layer": widgets.ToggleButtons(options=layers, value="ReLU" if "ReLU" in layers else layers[-1],
-                                       description="after", style=style),
+                                       description=tr("after"), style=style),
     }
 
     def render(fig, **values):
         return render_feature_maps(fig, model, images, labels, **values)
 
-    return Explorer(controls, render, viz.feature_map_figure(), "feature-map-explorer")
+    return Explorer(controls, render, viz.feature_map_figure(), "feature-map-explorer",
+                    title=tr("feature map explorer"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import viz
+from ..language import tr
 from .explorer import Explorer
 
 SHAPE_CHANNELS = (16, 32, 64, 128)  # output channels of conv blocks 1, 2, 3, 4 (the course model: 16, 32)
@@ -54,7 +55,7 @@ def trace_course_style_model(input_size: int, blocks: int, kernel_size: int, pad
     check_choice(pool, "pool", ("max", "avg", "none"))
     blocks = check_int(blocks, "blocks", minimum=1)
     if blocks > len(SHAPE_CHANNELS):
-        raise ValueError(f"blocks must be at most {len(SHAPE_CHANNELS)}, got {blocks}")
+        raise ValueError(tr("blocks must be at most {most}, got {value}", most=len(SHAPE_CHANNELS), value=blocks))
     with torch.device("meta"):
         model = build_cnn(channels=SHAPE_CHANNELS[:blocks], kernel_size=kernel_size, padding=padding, pool=pool,
                           input_size=input_size)
@@ -75,15 +76,18 @@ def _shape_numbers_html(trace, batch_size: int) -> str:
     share = linear / trace.total_parameters
     image = trace[0].output_shape
     rows = [
-        ("in-features", "Linear in_features",
-         f"C·H·W of the last block = {c}·{h}·{w} = {in_features:,}"),
-        ("linear-parameters", "Linear parameters",
-         f"{in_features:,}·{classes} weights + {classes} biases = {linear:,} ({share:.1%} of all "
-         f"{trace.total_parameters:,})"),
-        ("batch", "a batch of N = " + str(batch_size),
-         f"input ({batch_size}, {', '.join(map(str, image))}) → flattened ({batch_size}, {in_features:,}) → "
-         f"logits ({batch_size}, {classes}): one row per example, one column per class"),
-        ("values", "values per example", f"input {math.prod(image):,} → last block {c * h * w:,}"),
+        ("in-features", tr("Linear in_features"),
+         tr("C·H·W of the last block = {c}·{h}·{w} = {in_features:,}", c=c, h=h, w=w, in_features=in_features)),
+        ("linear-parameters", tr("Linear parameters"),
+         tr("{in_features:,}·{classes} weights + {classes} biases = {linear:,} ({share:.1%} of all {total:,})",
+            in_features=in_features, classes=classes, linear=linear, share=share, total=trace.total_parameters)),
+        ("batch", tr("a batch of N = {batch_size}", batch_size=batch_size),
+         tr("input ({batch_size}, {image}) → flattened ({batch_size}, {in_features:,}) → "
+            "logits ({batch_size}, {classes}): one row per example, one column per class",
+            batch_size=batch_size, image=", ".join(map(str, image)), in_features=in_features, classes=classes)),
+        ("values", tr("values per example"),
+         tr("input {input_values:,} → last block {last_values:,}", input_values=math.prod(image),
+            last_values=c * h * w)),
     ]
     cells = "".join(f'<tr class="{cls}"><th style="text-align:left">{label}</th><td>{text}</td></tr>'
                     for cls, label, text in rows)
@@ -144,12 +148,14 @@ def shape_explorer() -> Explorer:
         return widgets.IntSlider(value=value, min=low, max=high, step=step, description=description,
                                  style={"description_width": "initial"})
 
+    pools = [(tr("max"), "max"), (tr("avg"), "avg"), (tr("none"), "none")]  # (label, value for build_cnn)
     controls = {
-        "input_size": slider("input size", 28, 8, 64, 4),
-        "blocks": slider("conv blocks", 2, 1, len(SHAPE_CHANNELS)),
-        "kernel_size": slider("kernel_size", 5, 1, 7),
-        "padding": slider("padding", 2, 0, 3),
-        "pool": widgets.ToggleButtons(options=["max", "avg", "none"], value="max", description="pooling"),
-        "batch_size": slider("batch N", 8, 1, 64),
+        "input_size": slider(tr("input size"), 28, 8, 64, 4),
+        "blocks": slider(tr("conv blocks"), 2, 1, len(SHAPE_CHANNELS)),
+        "kernel_size": slider(tr("kernel_size"), 5, 1, 7),
+        "padding": slider(tr("padding"), 2, 0, 3),
+        "pool": widgets.ToggleButtons(options=pools, value="max", description=tr("pooling")),
+        "batch_size": slider(tr("batch N"), 8, 1, 64),
     }
-    return Explorer(controls, render_shapes, viz.shape_figure(), "shape-explorer", numbers_only=("batch_size",))
+    return Explorer(controls, render_shapes, viz.shape_figure(), "shape-explorer", numbers_only=("batch_size",),
+                    title=tr("shape explorer"))

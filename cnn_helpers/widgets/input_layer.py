@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import viz
+from ..language import tr
 from .explorer import Explorer
 
 
@@ -55,17 +56,20 @@ def input_explorer(max_batch: int = 8) -> Explorer:
     from .._validation import check_int
 
     if check_int(max_batch, "max_batch", minimum=1) > 8:
-        raise ValueError(f"max_batch must be at most 8 (the figure has room for 8 images), got {max_batch}")
+        raise ValueError(tr("max_batch must be at most 8 (the figure has room for 8 images), got {value}",
+                            value=max_batch))
     images = _photo_crops(max_batch)  # (max_batch, 3, 72, 72)
     fig = viz.plot_input_batch(images, fig=None, max_batch=max_batch)
+    view_labels = {"grayscale": tr("grayscale")}  # "RGB", "R", "G", "B" read the same in every language
     controls = {
-        "view": widgets.ToggleButtons(options=viz.CHANNEL_VIEWS, value="RGB", description="channels"),
-        "batch_size": widgets.IntSlider(value=max_batch, min=1, max=max_batch, description="batch N"),
+        "view": widgets.ToggleButtons(options=[(view_labels.get(v, v), v) for v in viz.CHANNEL_VIEWS], value="RGB",
+                                      description=tr("channels")),
+        "batch_size": widgets.IntSlider(value=max_batch, min=1, max=max_batch, description=tr("batch N")),
         "layout": widgets.ToggleButtons(options=[(viz.LAYOUT_NAMES[k], k) for k in viz.LAYOUTS],
-                                        value="NCHW", description="layout"),
+                                        value="NCHW", description=tr("layout")),
     }
 
     def render(fig, view, batch_size, layout):
         return viz.render_input_explorer(fig, images, view, batch_size, layout)
 
-    return Explorer(controls, render, fig, "input-explorer")
+    return Explorer(controls, render, fig, "input-explorer", title=tr("input explorer"))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 
 from .. import viz
+from ..language import tr
 from .explorer import Explorer
 
 POOLING_MODES = ("max", "avg", "sum")
@@ -60,9 +61,10 @@ def pooling_numbers(in_size, kernel_size: int, stride: int, padding: int) -> dic
     stride = check_int(stride, "stride", minimum=1)
     padding = check_int(padding, "padding", minimum=0)
     if 2 * padding > kernel_size:
-        raise ValueError(
-            f"padding {padding} is more than half of kernel_size {kernel_size}: a window could then hold "
-            f"only padding, and PyTorch refuses it; use padding <= {kernel_size // 2} or a larger kernel_size")
+        raise ValueError(tr(
+            "padding {padding} is more than half of kernel_size {kernel_size}: a window could then hold "
+            "only padding, and PyTorch refuses it; use padding <= {most} or a larger kernel_size",
+            padding=padding, kernel_size=kernel_size, most=kernel_size // 2))
     out = conv_output_size(tuple(in_size), kernel_size, stride, padding)  # (H_out, W_out)
     rows, cols = (_covered(size, kernel_size, stride, padding, n) for size, n in zip(in_size, out, strict=True))
     return {
@@ -104,8 +106,8 @@ def pool_feature_map(feature_map, mode: str, kernel_size: int, stride: int, padd
     from .._validation import check_array, check_choice
 
     check_choice(mode, "mode", POOLING_MODES)
-    feature_map = torch.as_tensor(check_array(feature_map, "feature_map", 2, "(H, W)", "pick one channel, e.g. "
-                                              "maps[0]")).float()
+    feature_map = torch.as_tensor(check_array(feature_map, "feature_map", 2, "(H, W)",
+                                              tr("pick one channel, e.g. maps[0]"))).float()
     pooling_numbers(tuple(feature_map.shape), kernel_size, stride, padding)  # the settings, checked in words
     kernel_size, stride, padding = int(kernel_size), int(stride), int(padding)
     x = feature_map[None, None]  # (1, 1, H, W)
@@ -121,25 +123,31 @@ def _pooling_numbers_html(in_size, mode, kernel_size, stride, padding, numbers, 
 
     (h, w), (oh, ow), (k, s, p) = in_size, numbers["output_size"], (kernel_size, stride, padding)
     read = window[~np.isnan(window)]
-    how = {"max": "the largest of", "avg": f"the sum / {k * k} of", "sum": "the sum of"}[mode]
     if numbers["max_windows"] > 1:
-        overlap = (f"windows overlap (stride {s} < kernel_size {k}): "
-                   f"a value is in up to {numbers['max_windows']} windows")
+        overlap = tr("windows overlap (stride {stride} < kernel_size {kernel_size}): "
+                     "a value is in up to {most} windows", stride=s, kernel_size=k, most=numbers["max_windows"])
     elif numbers["unread"]:
-        overlap = f"{numbers['unread']} of {h * w} input values are in no window (gaps or a cut-off border)"
+        overlap = tr("{unread} of {total} input values are in no window (gaps or a cut-off border)",
+                     unread=numbers["unread"], total=h * w)
     else:
-        overlap = "the windows tile the map: every input value is in exactly one window"
+        overlap = tr("the windows tile the map: every input value is in exactly one window")
+    padded = tr(" (+ {count} padding)", count=window.size - read.size) if read.size < window.size else ""
+    values = {"row": unit[0], "col": unit[1], "count": read.size, "padded": padded, "value": value}
+    if mode == "max":
+        pooled = tr("output ({row}, {col}) = the largest of {count} values{padded} = {value:.4g}", **values)
+    elif mode == "avg":
+        pooled = tr("output ({row}, {col}) = the sum / {area} of {count} values{padded} = {value:.4g}",
+                    area=k * k, **values)
+    else:
+        pooled = tr("output ({row}, {col}) = the sum of {count} values{padded} = {value:.4g}", **values)
     rows = [
-        ("output-height", "output height", f"H<sub>out</sub> = ⌊(H + 2·p − k) / s⌋ + 1 "
-                                           f"= ⌊({h} + 2·{p} − {k}) / {s}⌋ + 1 = {oh}"),
-        ("output-width", "output width", f"W<sub>out</sub> = ⌊({w} + 2·{p} − {k}) / {s}⌋ + 1 = {ow}"),
-        ("values", "values kept", f"{h}·{w} = {h * w:,} → {oh}·{ow} = {oh * ow:,} ({numbers['kept']:.1%})"),
-        ("overlap", "windows", overlap),
-        ("window", "this window",
-         f"output ({unit[0]}, {unit[1]}) = {how} {read.size} values"
-         + (f" (+ {window.size - read.size} padding)" if read.size < window.size else "")
-         + f" = {value:.4g}"),
-        ("parameters", "parameters", "0: pooling has no weights to learn"),
+        ("output-height", tr("output height"), f"H<sub>out</sub> = ⌊(H + 2·p − k) / s⌋ + 1 "
+                                               f"= ⌊({h} + 2·{p} − {k}) / {s}⌋ + 1 = {oh}"),
+        ("output-width", tr("output width"), f"W<sub>out</sub> = ⌊({w} + 2·{p} − {k}) / {s}⌋ + 1 = {ow}"),
+        ("values", tr("values kept"), f"{h}·{w} = {h * w:,} → {oh}·{ow} = {oh * ow:,} ({numbers['kept']:.1%})"),
+        ("overlap", tr("windows"), overlap),
+        ("window", tr("this window"), pooled),
+        ("parameters", tr("parameters"), tr("0: pooling has no weights to learn")),
     ]
     cells = "".join(f'<tr class="{cls}"><th style="text-align:left">{label}</th><td>{text}</td></tr>'
                     for cls, label, text in rows)
@@ -179,8 +187,8 @@ def render_pooling(fig, feature_maps: dict, feature: str, mode: str, kernel_size
 
     feature_maps = _check_feature_maps(feature_maps)
     if feature not in feature_maps:
-        raise ValueError(f"feature {feature!r} is not one of the feature maps; pick one of "
-                         f"{', '.join(map(repr, feature_maps))}")
+        raise ValueError(tr("feature {feature!r} is not one of the feature maps; pick one of {names}",
+                            feature=feature, names=", ".join(map(repr, feature_maps))))
     position = check_int(position, "position", minimum=0)
     feature_map = feature_maps[feature]
     numbers = pooling_numbers(tuple(feature_map.shape), kernel_size, stride, padding)
@@ -235,15 +243,16 @@ def _check_feature_maps(feature_maps) -> dict:
     from .._validation import check_array
 
     if not isinstance(feature_maps, Mapping):
-        raise TypeError(f"feature_maps must be a dict of name -> (H, W) tensor, got {type(feature_maps).__name__}; "
-                        "e.g. {'edges': maps[0]}")
+        raise TypeError(tr("feature_maps must be a dict of name -> (H, W) tensor, got {kind}; "
+                           "e.g. {{'edges': maps[0]}}", kind=type(feature_maps).__name__))
     if not feature_maps:
-        raise ValueError("feature_maps is empty; give at least one name -> (H, W) tensor")
+        raise ValueError(tr("feature_maps is empty; give at least one name -> (H, W) tensor"))
     checked = {}
     for name, feature_map in feature_maps.items():
         if not isinstance(name, str):
-            raise TypeError(f"feature_maps keys must be names (strings), got {name!r}")
-        array = check_array(feature_map, f"feature map {name!r}", 2, "(H, W)", "pick one channel, e.g. maps[0]")
+            raise TypeError(tr("feature_maps keys must be names (strings), got {name!r}", name=name))
+        array = check_array(feature_map, tr("feature map {name!r}", name=name), 2, "(H, W)",
+                            tr("pick one channel, e.g. maps[0]"))
         checked[name] = torch.as_tensor(array).float()
     return checked
 
@@ -280,13 +289,20 @@ def pooling_explorer(feature_maps: dict | None = None) -> Explorer:
         return widgets.IntSlider(value=value, min=low, max=high, description=description,
                                  style={"description_width": "initial"})
 
+    # The maps' names and the modes are data (the render functions look them up); only their labels are translated.
+    names = {"digit 3: vertical edges": tr("digit 3: vertical edges"),
+             "digit 3: horizontal edges": tr("digit 3: horizontal edges"),
+             "digit 3: pixels": tr("digit 3: pixels"), "photo: edges": tr("photo: edges")}
+    modes = {"max": tr("max"), "avg": tr("avg"), "sum": tr("sum")}
     controls = {
-        "feature": widgets.Dropdown(options=list(feature_maps), description="feature map"),
-        "mode": widgets.ToggleButtons(options=POOLING_MODES, value="max", description="pooling"),
-        "kernel_size": slider("kernel_size", 2, 1, 6),
-        "stride": slider("stride", 2, 1, 6),
-        "padding": slider("padding", 0, 0, 3),
-        "position": slider("window position", 0, 0, 0),
+        "feature": widgets.Dropdown(options=[(names.get(name, name), name) for name in feature_maps],
+                                    description=tr("feature map")),
+        "mode": widgets.ToggleButtons(options=[(modes[mode], mode) for mode in POOLING_MODES], value="max",
+                                      description=tr("pooling")),
+        "kernel_size": slider(tr("kernel_size"), 2, 1, 6),
+        "stride": slider(tr("stride"), 2, 1, 6),
+        "padding": slider(tr("padding"), 0, 0, 3),
+        "position": slider(tr("window position"), 0, 0, 0),
     }
 
     shown = {"size": None, "explorer": None}  # the output size the position refers to; the Explorer
@@ -326,5 +342,6 @@ def pooling_explorer(feature_maps: dict | None = None) -> Explorer:
     def render(fig, **values):
         return render_pooling(fig, feature_maps, **values)
 
-    shown["explorer"] = Explorer(controls, render, viz.pooling_figure(), "pooling-explorer")
+    shown["explorer"] = Explorer(controls, render, viz.pooling_figure(), "pooling-explorer",
+                                 title=tr("pooling explorer"))
     return shown["explorer"]

@@ -13,6 +13,7 @@ import functools
 import ipywidgets as widgets
 
 from .. import viz
+from ..language import tr
 from .explorer import Explorer
 
 RF_MAX_LAYERS = 4  # layers of a custom stack
@@ -28,6 +29,13 @@ RF_PRESETS = {
     "one 5×5 conv": ((5, 1),),
 }
 RF_PADDINGS = {"none": "0 (none)", "half": "k // 2"}
+
+
+def _labels() -> dict:
+    """The presets', images' and paddings' labels in the current language (they stay the data's keys)."""
+    return {"custom stack": tr("custom stack"), RF_COURSE_MODEL: tr("course model (conv1, conv2)"),
+            "two 3×3 convs": tr("two 3×3 convs"), "one 5×5 conv": tr("one 5×5 conv"),
+            "digit": tr("digit"), "photo": tr("photo"), "none": tr("0 (none)"), "half": "k // 2"}
 
 
 def build_rf_stack(kernel_sizes, strides, padding: str = "none"):
@@ -58,10 +66,12 @@ def build_rf_stack(kernel_sizes, strides, padding: str = "none"):
     check_choice(padding, "padding", tuple(RF_PADDINGS))
     for name, value in (("kernel_sizes", kernel_sizes), ("strides", strides)):
         if not isinstance(value, (list, tuple)):
-            raise TypeError(f"{name} must be a list of ints, one per layer, e.g. [3, 3], got {value!r}")
+            raise TypeError(tr("{name} must be a list of ints, one per layer, e.g. [3, 3], got {value!r}",
+                               name=name, value=value))
     if len(kernel_sizes) != len(strides) or not kernel_sizes:
-        raise ValueError(f"give one stride per kernel size and at least one layer, got kernel_sizes "
-                         f"{list(kernel_sizes)} and strides {list(strides)}")
+        raise ValueError(tr("give one stride per kernel size and at least one layer, got kernel_sizes "
+                            "{kernel_sizes} and strides {strides}", kernel_sizes=list(kernel_sizes),
+                            strides=list(strides)))
     layers = []
     for index, (k, s) in enumerate(zip(kernel_sizes, strides, strict=True)):
         k = check_int(k, f"kernel_sizes[{index}]", minimum=1)
@@ -144,10 +154,10 @@ def _rf_stack_table(preset: str, layers: tuple, padding: str, image_size: tuple)
         with _OneThread():
             return receptive_field(stack, (1, *image_size))
     except ValueError as error:
-        raise ValueError(
-            f"This stack leaves no output on the {image_size[0]} × {image_size[1]} image (output size 0): "
-            f"{error}. Use fewer layers, smaller kernels or strides, or padding k // 2."
-        ) from None
+        raise ValueError(tr(
+            "This stack leaves no output on the {height} × {width} image (output size 0): "
+            "{error}. Use fewer layers, smaller kernels or strides, or padding k // 2.",
+            height=image_size[0], width=image_size[1], error=error)) from None
 
 
 def _custom_layers(values: dict) -> tuple:
@@ -186,12 +196,14 @@ def render_rf(fig, images: dict, preset: str, image: str, layers: int, padding: 
 
     from .._validation import check_int
 
-    if not isinstance(images, Mapping) or image not in images:
-        raise ValueError(f"image {image!r} is not one of the images; pick one of "
-                         f"{', '.join(map(repr, images)) if isinstance(images, Mapping) else 'a dict of images'}")
+    if not isinstance(images, Mapping):
+        raise ValueError(tr("image {image!r} is not one of the images; pick one of a dict of images", image=image))
+    if image not in images:
+        raise ValueError(tr("image {image!r} is not one of the images; pick one of {names}",
+                            image=image, names=", ".join(map(repr, images))))
     layers = check_int(layers, "layers", minimum=1)
     if layers > RF_MAX_LAYERS:
-        raise ValueError(f"layers must be at most {RF_MAX_LAYERS}, got {layers}")
+        raise ValueError(tr("layers must be at most {most}, got {value}", most=RF_MAX_LAYERS, value=layers))
     unit_row, unit_col = check_int(unit_row, "unit_row"), check_int(unit_col, "unit_col")
     for name, value in per_layer.items():
         check_int(value, name, minimum=1)
@@ -200,12 +212,14 @@ def render_rf(fig, images: dict, preset: str, image: str, layers: int, padding: 
     missing = [f"{kind}_{n}" for n in range(1, layers + 1) for kind in ("kernel", "stride")
                if f"{kind}_{n}" not in values]
     if missing:
-        raise ValueError(f"a custom stack of {layers} layers needs {', '.join(missing)}, e.g. kernel_1=3, stride_1=1")
+        raise ValueError(tr("a custom stack of {layers} layers needs {missing}, e.g. kernel_1=3, stride_1=1",
+                            layers=layers, missing=", ".join(missing)))
     table = rf_stack_table(preset, _custom_layers(values), padding, tuple(picture.shape[-2:]))
     oh, ow = table[-1].output_size
     if not (0 <= unit_row < oh and 0 <= unit_col < ow):
-        raise ValueError(f"unit ({unit_row}, {unit_col}) is outside the {oh} × {ow} output; "
-                         f"pick a row from 0 to {oh - 1} and a column from 0 to {ow - 1}")
+        raise ValueError(tr("unit ({row}, {col}) is outside the {height} × {width} output; "
+                            "pick a row from 0 to {last_row} and a column from 0 to {last_col}",
+                            row=unit_row, col=unit_col, height=oh, width=ow, last_row=oh - 1, last_col=ow - 1))
     unit = (unit_row, unit_col)
     viz.plot_rf_explorer(picture, table[-1].region(*unit), (oh, ow), unit, fig=fig)
     return viz.rf_numbers_html(table, unit)
@@ -217,12 +231,13 @@ def _check_picture(image, name: str):
 
     from .._validation import check_array
 
-    array = check_array(image, name, (2, 3), "(H, W) or (C, H, W)", "one image, e.g. images[0]")
+    array = check_array(image, name, (2, 3), tr("(H, W) or (C, H, W)"), tr("one image, e.g. images[0]"))
     picture = torch.as_tensor(array).float()
     picture = picture[None] if picture.dim() == 2 else picture  # (C, H, W)
     if picture.shape[0] not in (1, 3):
-        raise ValueError(f"{name} must have 1 (grey) or 3 (RGB) channels first, got shape {tuple(picture.shape)}; "
-                         "put the channels first with image.permute(2, 0, 1)")
+        raise ValueError(tr("{name} must have 1 (grey) or 3 (RGB) channels first, got shape {shape}; "
+                            "put the channels first with image.permute(2, 0, 1)",
+                            name=name, shape=tuple(picture.shape)))
     return picture
 
 
@@ -264,18 +279,21 @@ def rf_explorer(digit=None, photo=None) -> Explorer:
                                  continuous_update=True, style={"description_width": "initial"},
                                  layout=widgets.Layout(width="230px"))
 
+    labels = _labels()
     controls = {
-        "preset": widgets.Dropdown(options=list(RF_PRESETS), value="custom stack", description="stack"),
-        "image": widgets.ToggleButtons(options=list(images), value="digit", description="image"),
-        "layers": slider("layers", 2, 1, RF_MAX_LAYERS),
-        "padding": widgets.ToggleButtons(options=[(text, key) for key, text in RF_PADDINGS.items()],
-                                         value="none", description="padding"),
+        "preset": widgets.Dropdown(options=[(labels[key], key) for key in RF_PRESETS], value="custom stack",
+                                   description=tr("stack")),
+        "image": widgets.ToggleButtons(options=[(labels.get(key, key), key) for key in images], value="digit",
+                                       description=tr("image")),
+        "layers": slider(tr("layers"), 2, 1, RF_MAX_LAYERS),
+        "padding": widgets.ToggleButtons(options=[(labels[key], key) for key in RF_PADDINGS],
+                                         value="none", description=tr("padding")),
     }
     for n in range(1, RF_MAX_LAYERS + 1):
-        controls[f"kernel_{n}"] = slider(f"kernel {n}", 3, 1, RF_MAX_KERNEL)
-        controls[f"stride_{n}"] = slider(f"stride {n}", 1, 1, RF_MAX_STRIDE)
-    controls["unit_row"] = slider("unit row", 0, 0, 0)
-    controls["unit_col"] = slider("unit column", 0, 0, 0)
+        controls[f"kernel_{n}"] = slider(tr("kernel {n}", n=n), 3, 1, RF_MAX_KERNEL)
+        controls[f"stride_{n}"] = slider(tr("stride {n}", n=n), 1, 1, RF_MAX_STRIDE)
+    controls["unit_row"] = slider(tr("unit row"), 0, 0, 0)
+    controls["unit_col"] = slider(tr("unit column"), 0, 0, 0)
 
     def sync_controls(change) -> None:
         # Runs before the Explorer's own observer (registered first): grey out the sliders the
@@ -301,4 +319,4 @@ def rf_explorer(digit=None, photo=None) -> Explorer:
     def render(fig, **values):
         return render_rf(fig, images, **values)
 
-    return Explorer(controls, render, viz.rf_explorer_figure(), "rf-explorer")
+    return Explorer(controls, render, viz.rf_explorer_figure(), "rf-explorer", title=tr("rf explorer"))
