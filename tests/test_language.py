@@ -118,7 +118,8 @@ def test_the_font_covers_every_chinese_character_of_the_catalogue():
     dejavu = set(FT2Font(font_manager.findfont("DejaVu Sans")).get_charmap())
     text = "".join(lang.catalogue("zh").values())
     # and the Chinese notebooks' own strings (plot titles, legends) and prose
-    text += "".join(p.read_text(encoding="utf-8") for p in (PACKAGE.parent / "notebooks" / "zh" / "translations").glob("*.md"))
+    translations = PACKAGE.parent / "notebooks" / "zh" / "translations"
+    text += "".join(p.read_text(encoding="utf-8") for p in translations.glob("*.md"))
     missing = sorted({c for c in text if ord(c) > 0x7E and ord(c) not in subset | dejavu})
     assert not missing, f"not in the shipped font: {''.join(missing)}; run python tools/subset_font.py (make font)"
 
