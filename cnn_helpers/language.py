@@ -66,6 +66,46 @@ def tr(template: str, /, **values) -> str:
     return template.format(**values)
 
 
+# PyTorch's own messages that students meet most in this course (a shape that does not fit a layer), as
+# a pattern of PyTorch 2.x's English -> Chinese with the pattern's groups in order. The package puts
+# PyTorch's message into its own ("... fails at layer '7': <PyTorch's message>"); in Chinese it goes
+# through foreign(), so the student reads it in Chinese too. Another message stays as PyTorch wrote it.
+_PYTORCH_MESSAGES = {
+    r"mat1 and mat2 shapes cannot be multiplied \((\S+) and (\S+)\)":
+        "矩阵 mat1 与 mat2 的形状无法相乘（{0} 与 {1}）",
+    r"Given groups=(\d+), weight of size \[([^\]]*)\], expected input\[([^\]]*)\] to have (\d+) channels, "
+    r"but got (\d+) channels instead":
+        "groups={0}、权重尺寸为 [{1}] 的卷积要求输入 [{2}] 有 {3} 个通道，但输入有 {4} 个通道",
+    r"Calculated padded input size per channel: \(([^)]*)\)\. Kernel size: \(([^)]*)\)\. "
+    r"Kernel size can't be greater than actual input size":
+        "每个通道填充后的输入尺寸为 ({0})，卷积核尺寸为 ({1})：卷积核不能大于实际输入",
+    r"Given input size: \(([^)]*)\)\. Calculated output size: \(([^)]*)\)\. Output size is too small":
+        "输入尺寸为 ({0})，算出的输出尺寸为 ({1})：输出尺寸太小",
+    r"shape '\[([^\]]*)\]' is invalid for input of size (\d+)":
+        "形状 [{0}] 与有 {1} 个元素的输入不符",
+    r"Expected 3D \(unbatched\) or 4D \(batched\) input to conv2d, but got input of size: \[([^\]]*)\]":
+        "conv2d 需要三维（不带批量）或四维（带批量）的输入，但输入的尺寸是 [{0}]",
+}
+
+
+def foreign(message: object) -> str:
+    """Another library's error message (PyTorch's), in the current language where the course knows it.
+
+    Example:
+        >>> foreign("mat1 and mat2 shapes cannot be multiplied (1x2048 and 1568x10)")  # English: unchanged
+        'mat1 and mat2 shapes cannot be multiplied (1x2048 and 1568x10)'
+    """
+    import re
+
+    text = str(message)
+    if _current == "zh":
+        for pattern, chinese in _PYTORCH_MESSAGES.items():
+            found = re.fullmatch(pattern, text.strip())
+            if found:
+                return chinese.format(*found.groups())
+    return text
+
+
 def placeholders(template: str) -> set[str]:
     """The placeholder fields of a template, e.g. ``{"value", "size"}``: a translation keeps them all."""
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}

@@ -32,7 +32,7 @@ import torch.fx
 from torch import nn
 
 from ._validation import check_choice, check_int, check_number, to_pair
-from .language import tr
+from .language import foreign, tr
 from .receptive_field import conv_output_size
 
 __all__ = ["SeedCNN", "ConvNet", "build_cnn", "count_parameters", "trace_shapes", "ShapeRow", "ShapeTrace"]
@@ -556,7 +556,7 @@ def trace_shapes(model: nn.Module, input_size, batch_size: int = 1) -> ShapeTrac
     except RuntimeError as error:
         raise ValueError(tr(
             "{model} fails on input of size {input_size} at layer {layer!r}: {error}",
-            model=type(model).__name__, input_size=input_size, layer=recorder.current, error=error,
+            model=type(model).__name__, input_size=input_size, layer=recorder.current, error=foreign(error),
         )) from error
     finally:
         recorder.remove()

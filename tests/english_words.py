@@ -36,11 +36,17 @@ def looks_like_code(word: str) -> bool:
 
 
 def english_words(text: str, identifiers: set[str] = frozenset()) -> list[str]:
-    """The English words of ``text`` (in order, repeated as they occur); ``identifiers`` are also allowed."""
+    """The English words of ``text`` (in order, repeated as they occur); ``identifiers`` are also allowed.
+
+    A word followed by ``=`` (a keyword argument in a repr: ``stride=(1, 1)``) or a capitalised word
+    followed by ``(`` (a class in a repr: ``History(epochs=8)``) is code.
+    """
     found = []
     for match in WORD.finditer(text):
-        word = match.group()
+        word, after = match.group(), text[match.end():match.end() + 1]
         if len(word) < 2 or word in KEPT or word in identifiers or looks_like_code(word):
+            continue
+        if after == "=" or (after == "(" and word[0].isupper()):
             continue
         found.append(word)
     return found

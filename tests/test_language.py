@@ -139,3 +139,30 @@ def test_matplotlib_draws_every_catalogue_text_without_a_missing_glyph():
         plt.close(figure)
     finally:
         lang.set_language("en")
+
+
+def test_pytorch_messages_students_meet_are_translated_and_others_kept():
+    import torch
+    from torch import nn
+
+    cases = [(lambda: nn.Linear(3, 4)(torch.zeros(2, 5)), "矩阵 mat1 与 mat2 的形状无法相乘（2x5 与 3x4）"),
+             (lambda: nn.Conv2d(3, 8, 3)(torch.zeros(1, 1, 8, 8)), "要求输入 [1, 1, 8, 8] 有 3 个通道"),
+             (lambda: nn.Conv2d(1, 8, 5)(torch.zeros(1, 1, 3, 3)), "卷积核尺寸为 (5 x 5)：卷积核不能大于实际输入"),
+             (lambda: nn.MaxPool2d(4)(torch.zeros(1, 1, 2, 2)), "算出的输出尺寸为 (1x0x0)：输出尺寸太小"),
+             (lambda: torch.zeros(2, 3).view(4, 4), "形状 [4, 4] 与有 6 个元素的输入不符"),
+             (lambda: nn.Conv2d(1, 2, 3)(torch.zeros(8, 8, 8, 8, 8)), "输入的尺寸是 [8, 8, 8, 8, 8]")]
+    for make_error, chinese in cases:
+        with pytest.raises(RuntimeError) as caught:
+            make_error()
+        english = str(caught.value)
+        assert lang.foreign(english) == english
+        lang.set_language("zh")
+        try:
+            assert chinese in lang.foreign(english), english  # fails when PyTorch rewords its message
+        finally:
+            lang.set_language("en")
+    lang.set_language("zh")
+    try:
+        assert lang.foreign("some other message") == "some other message"
+    finally:
+        lang.set_language("en")

@@ -110,7 +110,7 @@ def test_each_chinese_notebook_starts_in_chinese_and_is_written_in_chinese(path)
 
 
 def _identifiers(notebook) -> set[str]:
-    """Every name the notebook's code uses, and the words of its string literals that are code (dict keys etc.)."""
+    """Every name the notebook's code uses, and its one-word string literals (dict keys, settings: "bundled")."""
     names = set()
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -121,6 +121,8 @@ def _identifiers(notebook) -> set[str]:
         except (tokenize.TokenError, SyntaxError):
             continue
         names |= {t.string for t in tokens if t.type == tokenize.NAME}
+        names |= {m for t in tokens if t.type == tokenize.STRING
+                  for m in re.findall(r"""^[rbuRBU]?["']([A-Za-z_]\w*)["']$""", t.string)}
     return names
 
 
@@ -131,8 +133,11 @@ def _shown(output) -> list[str]:
         texts.append(output.text)
     elif output.output_type == "error":
         texts.append(f"{output.ename}: {output.evalue}")
-    for mime, value in output.get("data", {}).items():
+    data = output.get("data", {})
+    for mime, value in data.items():
         value = "".join(value) if isinstance(value, list) else value
+        if mime == "text/plain" and len(data) > 1:
+            continue  # a picture's or a widget's fallback text; the reader sees the richer output
         if mime == "text/html":
             texts += re.findall(r'alt="([^"]*)"', value)
             texts.append(re.sub(r"<style.*?</style>|<[^>]+>", " ", value, flags=re.S))
