@@ -185,9 +185,9 @@ def test_importing_nbformat_compiles_no_grammar():
     assert result.stdout.strip() == "False", "jsonschema imported rfc3987_syntax: keep jsonschema<4.25"
 
 
-def _without_make_rows() -> dict[str, tuple[str, str]]:
-    """README's one-line equivalents: {make target: (posix line, windows line)}."""
-    readme = (ROOT / "README.md").read_text()
+def _without_make_rows(readme_name: str = "README.md") -> dict[str, tuple[str, str]]:
+    """A README's one-line equivalents: {make target: (posix line, windows line)}."""
+    readme = (ROOT / readme_name).read_text(encoding="utf-8")
     block = readme[readme.index("<!-- without-make:start -->"):readme.index("<!-- without-make:end -->")]
     rows = {}
     for line in block.splitlines():
@@ -210,12 +210,27 @@ def _make_commands(target: str) -> list[str]:
     return commands
 
 
-@pytest.mark.parametrize("target", ["lab", "test"])
-def test_readme_one_liners_without_make_run_what_make_runs(target):
-    posix, windows = _without_make_rows()[target]
+@pytest.mark.parametrize(("readme", "target"), [("README.md", "lab"), ("README.md", "test"),
+                                                ("README.zh.md", "lab-zh"), ("README.zh.md", "test")])
+def test_readme_one_liners_without_make_run_what_make_runs(readme, target):
+    rows = _without_make_rows(readme)
+    assert target in rows, f"{readme}'s table of commands without make has no `make {target}` row"
+    posix, windows = rows[target]
     assert posix.split(" && ") == _make_commands(target)
     as_posix = windows.replace("py -m venv", "python3 -m venv").replace(".venv\\Scripts\\", ".venv/bin/")
     assert as_posix == posix, "the Windows line must be the Linux one with Windows paths"
+
+
+def test_the_english_and_chinese_readmes_link_each_other_and_the_chinese_one_starts_the_chinese_edition():
+    english = (ROOT / "README.md").read_text(encoding="utf-8")
+    chinese = (ROOT / "README.zh.md").read_text(encoding="utf-8")
+    assert "](README.zh.md)" in english, "README.md must link the Chinese README"
+    assert "](README.md)" in chinese, "README.zh.md must link back to the English README"
+    first_block = re.search(r"^```[^\n]*\n(.*?)^```", chinese, flags=re.S | re.M).group(1)
+    commands = [line.split("#")[0].strip() for line in first_block.splitlines()]
+    assert "make lab-zh" in commands and "make test" in commands, (
+        f"README.zh.md's first code block must start the Chinese edition with make lab-zh and make test: {commands}"
+    )
 
 
 # What .gitignore may hide: build outputs, environments and caches, never a file the course or CI reads.
