@@ -7,6 +7,8 @@ count into an int or raises the hint that names the expected type.
 
 from __future__ import annotations
 
+from ..language import tr
+
 
 class WrongAnswer(AssertionError):
     """A wrong answer to an exercise; the message is the hint shown to the student."""
@@ -30,7 +32,7 @@ def correct(message: str) -> Feedback:
         >>> text.startswith("Correct!")
         True
     """
-    text = Feedback(f"Correct! {message}")
+    text = Feedback(tr("Correct! {message}", message=message))
     print(text)
     return text
 
@@ -54,15 +56,15 @@ def _plain_answer(value):
 def _as_items(value, expected: str) -> list:
     """The student's collection (set, list, tuple, array, tensor) as a list, or the hint ``expected + ", got ..."``."""
     if getattr(value, "ndim", None) == 0:
-        raise hint(f"{expected}, got a single value {value!r}")
+        raise hint(tr("{expected}, got a single value {value!r}", expected=expected, value=value))
     if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
         value = value.tolist()  # an array or tensor: its entries as Python numbers
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
-        raise hint(f"{expected}, got {value!r}")
+        raise hint(tr("{expected}, got {value!r}", expected=expected, value=value))
     try:
         return [_plain_answer(item) for item in value]
     except TypeError:
-        raise hint(f"{expected}, got {value!r}") from None
+        raise hint(tr("{expected}, got {value!r}", expected=expected, value=value)) from None
 
 
 def _as_count(value, what: str) -> int:
@@ -71,7 +73,8 @@ def _as_count(value, what: str) -> int:
 
     value = _plain_answer(value)
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise hint(f"{what} should be a whole number (an int), got {value!r} of type {type(value).__name__}")
+        raise hint(tr("{what} should be a whole number (an int), got {value!r} of type {kind}",
+                      what=what, value=value, kind=type(value).__name__))
     return int(value)
 
 
@@ -85,14 +88,16 @@ def _call(function, name: str, args: tuple, where: str):
     repeat the call; the original error stays attached as the hint's cause.
     """
     if not callable(function):
-        raise hint(f"{name} should be the function you defined, got {function!r} of type {type(function).__name__}")
+        raise hint(tr("{name} should be the function you defined, got {function!r} of type {kind}",
+                      name=name, function=function, kind=type(function).__name__))
     try:
         return function(*args)
     except NotImplementedError:
         raise  # the stub `raise NotImplementedError()`: the exercise is not done yet
     except Exception as error:
-        raise hint(f"{name} raised {type(error).__name__}: {error}; it was called with {where} "
-                   "(the traceback above this message shows where).") from error
+        raise hint(tr("{name} raised {kind}: {error}; it was called with {where} "
+                      "(the traceback above this message shows where).",
+                      name=name, kind=type(error).__name__, error=error, where=where)) from error
 
 
 def _as_float_tensor(value, name: str):
@@ -101,16 +106,19 @@ def _as_float_tensor(value, name: str):
     import torch
 
     if value is None:
-        raise hint(f"{name} returned None: did you forget the `return` at the end?")
+        raise hint(tr("{name} returned None: did you forget the `return` at the end?", name=name))
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf":
-            raise hint(f"{name} returned a NumPy array of dtype {value.dtype}; return a tensor of numbers")
+            raise hint(tr("{name} returned a NumPy array of dtype {dtype}; return a tensor of numbers",
+                          name=name, dtype=value.dtype))
         value = torch.from_numpy(value)
     if not isinstance(value, torch.Tensor):
-        raise hint(f"{name} should return a tensor (or a NumPy array), got {type(value).__name__}")
+        raise hint(tr("{name} should return a tensor (or a NumPy array), got {kind}",
+                      name=name, kind=type(value).__name__))
     if not value.is_floating_point():
-        raise hint(f"{name} returned a tensor of dtype {value.dtype}; results that are not whole numbers "
-                   "need floats: create the output with torch.zeros(..., dtype=x.dtype)")
+        raise hint(tr("{name} returned a tensor of dtype {dtype}; results that are not whole numbers "
+                      "need floats: create the output with torch.zeros(..., dtype=x.dtype)",
+                      name=name, dtype=value.dtype))
     return value.detach().cpu().to(torch.float64)
 
 
@@ -120,5 +128,6 @@ def _first_difference(answer, expected, atol: float = 1e-4) -> str:
 
     wrong = ~torch.isclose(answer, expected, rtol=1e-4, atol=atol)
     index = tuple(wrong.nonzero()[0].tolist())
-    return (f"{int(wrong.sum())} of {wrong.numel()} values differ; the first at index {index}: "
-            f"yours {answer[index].item():.5g}, expected {expected[index].item():.5g}")
+    return tr("{count} of {total} values differ; the first at index {index}: yours {yours:.5g}, expected "
+              "{expected:.5g}", count=int(wrong.sum()), total=wrong.numel(), index=index,
+              yours=answer[index].item(), expected=expected[index].item())

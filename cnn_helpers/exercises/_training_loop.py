@@ -14,6 +14,7 @@ confirmation prints no measured number, so it reads the same on every CPU.
 
 from __future__ import annotations
 
+from ..language import tr
 from ._common import correct, hint
 
 TRAINING_LOOP_EXERCISE = {"digits": 1024, "batch_size": 64, "epochs": 3, "lr": 3e-3, "validation": 500,
@@ -120,7 +121,8 @@ def _call(train_one_epoch, model, batches, optimizer):
     except NotImplementedError:
         raise  # an unfilled stub: the exercise is not answered yet
     except Exception as error:
-        raise hint(f"train_one_epoch(model, batches, optimizer) raised {type(error).__name__}: {error}") from error
+        raise hint(tr("{call} raised {kind}: {error}", call="train_one_epoch(model, batches, optimizer)",
+                      kind=type(error).__name__, error=error)) from error
 
 
 def _as_loss(value):
@@ -154,15 +156,15 @@ def _loss_hint(record, pairs):
     if same(gradient_of(lambda z: F.cross_entropy(z, labels))):
         return None
     if same(gradient_of(lambda z: F.cross_entropy(torch.softmax(z, dim=1), labels))):
-        return ("softmax before the loss: F.cross_entropy (and nn.CrossEntropyLoss) apply log-softmax "
-                "themselves, so give them the logits, model(images), not probabilities")
+        return tr("softmax before the loss: F.cross_entropy (and nn.CrossEntropyLoss) apply log-softmax "
+                  "themselves, so give them the logits, model(images), not probabilities")
     if same(gradient_of(lambda z: F.cross_entropy(z, labels, reduction="sum"))):
-        return ("the loss is summed over the batch (reduction='sum'): its size grows with the batch; use the "
-                "mean, the default of F.cross_entropy")
+        return tr("the loss is summed over the batch (reduction='sum'): its size grows with the batch; use the "
+                  "mean, the default of F.cross_entropy")
     if same(gradient_of(lambda z: F.nll_loss(z, labels))):
-        return "F.nll_loss wants log-probabilities; on logits use F.cross_entropy(logits, labels)"
-    return ("the gradient reaching the logits is not that of the cross-entropy of this batch; compute "
-            "loss = F.cross_entropy(model(images), labels) with the batch's own labels")
+        return tr("F.nll_loss wants log-probabilities; on logits use F.cross_entropy(logits, labels)")
+    return tr("the gradient reaching the logits is not that of the cross-entropy of this batch; compute "
+              "loss = F.cross_entropy(model(images), labels) with the batch's own labels")
 
 
 def _mechanics_hint(record, pairs):
@@ -170,35 +172,37 @@ def _mechanics_hint(record, pairs):
     batches = len(pairs)
     forwards = record.kinds("forward")
     if not record.kinds("batch"):
-        return "the loop never took a batch: write `for images, labels in batches:`"
+        return tr("the loop never took a batch: write `for images, labels in batches:`")
     if not forwards:
-        return "the model never ran: compute the scores with logits = model(images)"
+        return tr("the model never ran: compute the scores with logits = model(images)")
     if any(not training for _, _, training in forwards):
         if any(e[2] is False for e in record.kinds("mode")):
-            return ("model.eval() during training: it switches dropout and batch normalisation to their "
-                    "evaluation behaviour; call model.train() at the start, and eval() only to evaluate")
-        return ("the model was still in evaluation mode (evaluate() leaves it so): call model.train() at the "
-                "start of train_one_epoch")
+            return tr("model.eval() during training: it switches dropout and batch normalisation to their "
+                      "evaluation behaviour; call model.train() at the start, and eval() only to evaluate")
+        return tr("the model was still in evaluation mode (evaluate() leaves it so): call model.train() at the "
+                  "start of train_one_epoch")
     if len(record.kinds("batch")) < batches:
-        return f"the loop stopped early: it took {len(record.kinds('batch'))} of the {batches} batches"
+        return tr("the loop stopped early: it took {taken} of the {batches} batches",
+                  taken=len(record.kinds("batch")), batches=batches)
     if not record.kinds("backward"):
-        return ("no gradients were computed: call loss.backward() after computing the loss (and before "
-                "optimizer.step())")
+        return tr("no gradients were computed: call loss.backward() after computing the loss (and before "
+                  "optimizer.step())")
     steps = record.kinds("step")
     if not steps:
-        return "the weights never changed: call optimizer.step() after loss.backward()"
+        return tr("the weights never changed: call optimizer.step() after loss.backward()")
     step, backward = record.first("step", 0), record.first("backward", 0)
     if step is not None and (backward is None or step < backward):
-        return ("step before backward: optimizer.step() ran before loss.backward(), so it used no gradient "
-                "(or the previous batch's); the order is zero_grad, forward, loss, backward, step")
+        return tr("step before backward: optimizer.step() ran before loss.backward(), so it used no gradient "
+                  "(or the previous batch's); the order is zero_grad, forward, loss, backward, step")
     if any(e[2] for e in record.kinds("accumulating")[1:]):
-        return ("no zero_grad: backward adds to the gradients already stored, so every step used the sum of "
-                "all gradients so far; call optimizer.zero_grad() once per batch, before loss.backward()")
+        return tr("no zero_grad: backward adds to the gradients already stored, so every step used the sum of "
+                  "all gradients so far; call optimizer.zero_grad() once per batch, before loss.backward()")
     if not any(e[2] for e in steps):
-        return ("every step found the gradients empty: zero_grad ran between loss.backward() and "
-                "optimizer.step(); clear the gradients before backward, not after it")
+        return tr("every step found the gradients empty: zero_grad ran between loss.backward() and "
+                  "optimizer.step(); clear the gradients before backward, not after it")
     if len(steps) != batches:
-        return f"one optimizer.step() per batch: there are {batches} batches, the loop stepped {len(steps)} times"
+        return tr("one optimizer.step() per batch: there are {batches} batches, the loop stepped {steps} times",
+                  batches=batches, steps=len(steps))
     return _loss_hint(record, pairs)
 
 
@@ -210,10 +214,10 @@ def _returned_hint(returned, record, pairs):
     mean = sum(losses) / len(losses)
     loss = _as_loss(returned)
     if returned is None:
-        return "train_one_epoch returned None; return the mean of the batches' losses (a float, loss.item())"
+        return tr("train_one_epoch returned None; return the mean of the batches' losses (a float, loss.item())")
     if loss is None:
-        return (f"train_one_epoch should return the epoch's mean loss as a number, got {returned!r} of type "
-                f"{type(returned).__name__}")
+        return tr("train_one_epoch should return the epoch's mean loss as a number, got {returned!r} of type {kind}",
+                  returned=returned, kind=type(returned).__name__)
 
     def near(value):
         return abs(loss - value) <= 1e-3 * max(1.0, abs(value))
@@ -221,11 +225,11 @@ def _returned_hint(returned, record, pairs):
     if near(mean):
         return None
     if near(losses[-1]):
-        return "that is the last batch's loss; return the mean over all batches of the epoch"
+        return tr("that is the last batch's loss; return the mean over all batches of the epoch")
     if near(sum(losses)):
-        return "that is the sum of the batches' losses; divide by the number of batches for the mean"
+        return tr("that is the sum of the batches' losses; divide by the number of batches for the mean")
     del torch
-    return "the returned loss is not the mean of the batches' cross-entropy losses"
+    return tr("the returned loss is not the mean of the batches' cross-entropy losses")
 
 
 def check_training_loop(train_one_epoch) -> str:
@@ -263,8 +267,8 @@ def check_training_loop(train_one_epoch) -> str:
     import torch
 
     if not callable(train_one_epoch):
-        raise hint(f"train_one_epoch should be a function, got {train_one_epoch!r} of type "
-                   f"{type(train_one_epoch).__name__}")
+        raise hint(tr("train_one_epoch should be a function, got {function!r} of type {kind}",
+                      function=train_one_epoch, kind=type(train_one_epoch).__name__))
     pairs, (v_images, v_labels), _ = _data()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # one thread: the same time on a busy machine, and nothing printed depends on it
@@ -298,12 +302,13 @@ def _train_and_judge(train_one_epoch, pairs, v_images, v_labels) -> str:
         with torch.no_grad():
             accuracy = (model(v_images).argmax(dim=1) == v_labels).float().mean().item()
     if not all(loss is not None for loss in losses) or not losses[-1] < 0.7 * losses[0]:
-        raise hint("the loss did not fall over three epochs; check that every batch is trained on once, "
-                   "with its own labels")
+        raise hint(tr("the loss did not fall over three epochs; check that every batch is trained on once, "
+                      "with its own labels"))
     if accuracy < settings["accuracy_floor"]:
-        raise hint(f"after three epochs the model reads fewer than {settings['accuracy_floor']:.0%} of "
-                   f"{settings['validation']} validation digits; check the labels go with their images")
-    return correct(f"forward, cross-entropy, backward and step, once per batch, in that order: over "
-                   f"{settings['epochs']} epochs on {settings['digits']:,} digits the loss fell and the model "
-                   f"read more than {settings['accuracy_floor']:.0%} of {settings['validation']} validation "
-                   "digits.")
+        raise hint(tr("after three epochs the model reads fewer than {floor:.0%} of {validation} validation "
+                      "digits; check the labels go with their images", floor=settings["accuracy_floor"],
+                      validation=settings["validation"]))
+    return correct(tr("forward, cross-entropy, backward and step, once per batch, in that order: over "
+                      "{epochs} epochs on {digits:,} digits the loss fell and the model read more than {floor:.0%} "
+                      "of {validation} validation digits.", epochs=settings["epochs"], digits=settings["digits"],
+                      floor=settings["accuracy_floor"], validation=settings["validation"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..language import tr
 from ._common import _as_count, _as_items, correct, hint
 from ._training_loop import TRAINING_LOOP_EXERCISE, check_training_loop  # noqa: F401  (ex06-1)
 
@@ -11,16 +12,17 @@ def _as_confusion(confusion):
 
     matrix = np.asarray(confusion.detach().cpu() if hasattr(confusion, "detach") else confusion)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"confusion must be a square (classes, classes) matrix, got shape {matrix.shape}")
+        raise ValueError(tr("confusion must be a square (classes, classes) matrix, got shape {shape}",
+                            shape=matrix.shape))
     return matrix
 
 
 def _as_pair(value) -> tuple[int, int]:
     from numbers import Integral
 
-    value = _as_items(value, "give the pair as (true digit, predicted digit), two ints")
+    value = _as_items(value, tr("give the pair as (true digit, predicted digit), two ints"))
     if len(value) != 2 or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in value):
-        raise hint(f"give the pair as (true digit, predicted digit), two ints, got {value!r}")
+        raise hint(tr("give the pair as (true digit, predicted digit), two ints, got {value!r}", value=value))
     return int(value[0]), int(value[1])
 
 
@@ -49,18 +51,20 @@ def check_most_confused(pair, confusion) -> str:
     true, predicted = _as_pair(pair)
     n = matrix.shape[0]
     if not (0 <= true < n and 0 <= predicted < n):
-        raise hint(f"digits go from 0 to {n - 1}, got {pair!r}")
+        raise hint(tr("digits go from 0 to {last}, got {pair!r}", last=n - 1, pair=pair))
     mistakes = matrix.copy()
     np.fill_diagonal(mistakes, -1)
     most = mistakes.max()
     if true == predicted:
-        raise hint("the diagonal counts right answers; look for the largest count off the diagonal.")
+        raise hint(tr("the diagonal counts right answers; look for the largest count off the diagonal."))
     if mistakes[true, predicted] == most:
-        return correct(f"{most} images of a {true} were called {predicted}: the largest count off the diagonal.")
+        return correct(tr("{count} images of a {true} were called {predicted}: the largest count off the diagonal.",
+                          count=most, true=true, predicted=predicted))
     if mistakes[predicted, true] == most:
-        raise hint("swapped: rows are the true digit, columns the prediction; give (row, column).")
-    raise hint(f"cell [{true}, {predicted}] holds {mistakes[true, predicted]}; find the largest count off the "
-               "diagonal (set the diagonal to -1 first, then argmax).")
+        raise hint(tr("swapped: rows are the true digit, columns the prediction; give (row, column)."))
+    raise hint(tr("cell [{true}, {predicted}] holds {count}; find the largest count off the diagonal (set the "
+                  "diagonal to -1 first, then argmax).", true=true, predicted=predicted,
+                  count=mistakes[true, predicted]))
 
 
 
@@ -112,9 +116,10 @@ def three_block_cnn():
 def _as_shape(value, what: str) -> tuple[int, ...]:
     from numbers import Integral
 
-    shape = tuple(_as_items(value, f"{what} should be a tuple of ints such as (16, 14, 14)"))
+    shape = tuple(_as_items(value, tr("{what} should be a tuple of ints such as (16, 14, 14)", what=what)))
     if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in shape):
-        raise hint(f"{what} should be a tuple of ints such as (16, 14, 14), got {value!r}")
+        raise hint(tr("{what} should be a tuple of ints such as (16, 14, 14), got {value!r}", what=what,
+                      value=value))
     return tuple(int(s) for s in shape)
 
 
@@ -144,22 +149,29 @@ def check_third_block_shape(shape) -> str:
     expected = tuple(stages["conv3"]["MaxPool2d"].shape)
     channels, height, width = expected
     before_pool = tuple(stages["conv3"]["Conv2d"].shape)
-    look = "Set the explorer below to block conv3, after MaxPool2d, and look at the shape it shows."
+    # the explorer's own labels, in the current language
+    look = tr("Set the explorer below to {block} conv3, {after} MaxPool2d, and look at the shape it shows.",
+              block=tr("block"), after=tr("after"))
     if answer == expected:
-        return correct(f"conv3 keeps 7 × 7 (3 × 3 kernel, padding 1) and the pooling rounds 7 / 2 down to "
-                       f"{height}: {channels} maps of {height} × {width}. {look}")
+        return correct(tr("conv3 keeps 7 × 7 (3 × 3 kernel, padding 1) and the pooling rounds 7 / 2 down to "
+                          "{height}: {channels} maps of {height} × {width}. {look}", height=height,
+                          channels=channels, width=width, look=look))
     if len(answer) != 3:
-        raise hint(f"give one digit's maps as (channels, height, width), three numbers, got {len(answer)}. {look}")
+        raise hint(tr("give one digit's maps as (channels, height, width), three numbers, got {count}. {look}",
+                      count=len(answer), look=look))
     if answer[1:] == (height + 1, width + 1):
-        raise hint(f"MaxPool2d(2) rounds down: a 7 × 7 map gives 7 // 2 = {height} rows and columns (the last "
-                   f"row and column are dropped). {look}")
+        raise hint(tr("MaxPool2d(2) rounds down: a 7 × 7 map gives 7 // 2 = {height} rows and columns (the last "
+                      "row and column are dropped). {look}", height=height, look=look))
     if answer[1:] == before_pool[1:]:
-        raise hint(f"that is conv3's output before its pooling; the MaxPool2d(2) halves it. {look}")
+        raise hint(tr("that is conv3's output before its pooling; the MaxPool2d(2) halves it. {look}", look=look))
     if answer[1:] == (2, 2) or answer[1:] == (1, 1):
-        raise hint("padding 1 keeps a 3 × 3 convolution's output at 7 × 7; only the pooling shrinks it. " + look)
+        raise hint(tr("padding 1 keeps a 3 × 3 convolution's output at 7 × 7; only the pooling shrinks it. {look}",
+                      look=look))
     if answer[0] != channels:
-        raise hint(f"conv3 has {channels} kernels, so it makes {channels} maps (the channels). {look}")
-    raise hint(f"follow one digit: conv2 hands over (32, 7, 7); conv3 (3 × 3, padding 1) then MaxPool2d(2). {look}")
+        raise hint(tr("conv3 has {channels} kernels, so it makes {channels} maps (the channels). {look}",
+                      channels=channels, look=look))
+    raise hint(tr("follow one digit: conv2 hands over (32, 7, 7); conv3 (3 × 3, padding 1) then MaxPool2d(2). "
+                  "{look}", look=look))
 
 
 def _three_block_numbers():
@@ -197,16 +209,16 @@ def check_third_block_numbers(answers) -> str:
 
     keys = ("parameters", "rf_size", "accuracy_guess")
     if not isinstance(answers, dict) or set(answers) != set(keys):
-        raise hint(f"give a dict with the keys {list(keys)}, e.g. {{'parameters': 1000, 'rf_size': 10, "
-                   f"'accuracy_guess': 0.9}}, got {answers!r}")
+        raise hint(tr("give a dict with the keys {keys}, e.g. {{'parameters': 1000, 'rf_size': 10, "
+                      "'accuracy_guess': 0.9}}, got {answers!r}", keys=list(keys), answers=answers))
     parameters = _as_count(answers["parameters"], "parameters")
     rf_size = _as_count(answers["rf_size"], "rf_size")
     guess = answers["accuracy_guess"]
     guess = guess.item() if getattr(guess, "ndim", None) == 0 and hasattr(guess, "item") else guess
     if isinstance(guess, bool) or not isinstance(guess, (int, float)) or not math.isfinite(guess) \
             or not 0 <= guess <= 1:
-        raise hint(f"accuracy_guess should be a fraction between 0 and 1 (0.95 for 95%), got {guess!r}; "
-                   "any guess is fine, it is not graded")
+        raise hint(tr("accuracy_guess should be a fraction between 0 and 1 (0.95 for 95%), got {guess!r}; "
+                      "any guess is fine, it is not graded", guess=guess))
     model, expected, expected_rf = _three_block_numbers()
     out = model.out
     conv3 = model.conv3[0]
@@ -214,38 +226,39 @@ def check_third_block_numbers(answers) -> str:
     course = 28_938
     if parameters != expected:
         if parameters == expected - sum(m.bias.numel() for m in (model.conv1[0], model.conv2[0], conv3, out)):
-            raise hint("you counted the weights only; every convolution kernel and every Linear output also has "
-                       "a bias")
+            raise hint(tr("you counted the weights only; every convolution kernel and every Linear output also has "
+                          "a bias"))
         if parameters == expected - linear + (64 * 7 * 7 * 10 + 10):
-            raise hint("the Linear layer sees conv3's maps after the pooling: 64 maps of 3 × 3, not 7 × 7")
+            raise hint(tr("the Linear layer sees conv3's maps after the pooling: 64 maps of 3 × 3, not 7 × 7"))
         if parameters == expected - linear + (64 * 4 * 4 * 10 + 10):
-            raise hint("MaxPool2d(2) rounds 7 / 2 down to 3: the Linear layer has 64·3·3 inputs")
+            raise hint(tr("MaxPool2d(2) rounds 7 / 2 down to 3: the Linear layer has 64·3·3 inputs"))
         if parameters == expected - linear + 15_690:
-            raise hint("the Linear layer changes too: it now takes conv3's 64·3·3 outputs, not 32·7·7")
+            raise hint(tr("the Linear layer changes too: it now takes conv3's 64·3·3 outputs, not 32·7·7"))
         if parameters == conv3.weight.numel() + conv3.bias.numel() + linear:
-            raise hint("that is conv3 and the new Linear layer only; count the whole model, conv1 and conv2 too")
+            raise hint(tr("that is conv3 and the new Linear layer only; count the whole model, conv1 and conv2 too"))
         if parameters == course:
-            raise hint("that is the two-block course model; add conv3 and resize the Linear layer")
-        raise hint("count each layer: a Conv2d has out·in·k·k weights and out biases, a Linear in·out weights "
-                   "and out biases; the new Linear takes 64·3·3 inputs")
+            raise hint(tr("that is the two-block course model; add conv3 and resize the Linear layer"))
+        raise hint(tr("count each layer: a Conv2d has out·in·k·k weights and out biases, a Linear in·out weights "
+                      "and out biases; the new Linear takes 64·3·3 inputs"))
     if rf_size != expected_rf:
         if rf_size == 16:
-            raise hint("16 is the course model's receptive field after conv2's pooling; conv3 and its pooling "
-                       "add to it")
+            raise hint(tr("16 is the course model's receptive field after conv2's pooling; conv3 and its pooling "
+                          "add to it"))
         if rf_size == 24:
-            raise hint("24 is the receptive field after conv3 itself; its MaxPool2d(2) adds (2 − 1)·4 more")
+            raise hint(tr("24 is the receptive field after conv3 itself; its MaxPool2d(2) adds (2 − 1)·4 more"))
         if rf_size == 32:
-            raise hint("the pooling's growth uses the jump before it: r = r + (k − 1)·j with j = 4 (the jump of "
-                       "conv3's input), not 8")
+            raise hint(tr("the pooling's growth uses the jump before it: r = r + (k − 1)·j with j = 4 (the jump of "
+                          "conv3's input), not 8"))
         if rf_size == 5 + 2 + 5 + 2 + 3 + 2:
-            raise hint("adding the kernel sizes ignores the jump: each layer adds (k − 1)·j, and j doubles after "
-                       "every pooling")
+            raise hint(tr("adding the kernel sizes ignores the jump: each layer adds (k − 1)·j, and j doubles after "
+                          "every pooling"))
         if rf_size == 1 + 4 + 1 + 4 + 1 + 2 + 1:  # every jump taken as 1
-            raise hint("each layer adds (k − 1)·j, where the jump j is the product of the strides before it "
-                       "(1, 2, then 4): you used j = 1 throughout")
-        raise hint("go layer by layer from r = 1, j = 1: r = r + (k − 1)·j, then j = j·stride; conv1 5, pool 6, "
-                   "conv2 14, pool 16, then conv3 and its pooling")
-    return correct(f"{expected:,} parameters ({expected - course:+,} against the course model: conv3 adds "
-                   f"{conv3.weight.numel() + conv3.bias.numel():,}, the Linear layer shrinks to {linear:,}); each "
-                   f"unit after conv3's pooling sees {expected_rf} × {expected_rf} pixels, the whole digit. Your "
-                   f"accuracy guess, {guess:.1%}, is recorded: train the model below and compare.")
+            raise hint(tr("each layer adds (k − 1)·j, where the jump j is the product of the strides before it "
+                          "(1, 2, then 4): you used j = 1 throughout"))
+        raise hint(tr("go layer by layer from r = 1, j = 1: r = r + (k − 1)·j, then j = j·stride; conv1 5, pool 6, "
+                      "conv2 14, pool 16, then conv3 and its pooling"))
+    return correct(tr("{expected:,} parameters ({difference:+,} against the course model: conv3 adds {conv3:,}, "
+                      "the Linear layer shrinks to {linear:,}); each unit after conv3's pooling sees {rf} × {rf} "
+                      "pixels, the whole digit. Your accuracy guess, {guess:.1%}, is recorded: train the model below "
+                      "and compare.", expected=expected, difference=expected - course,
+                      conv3=conv3.weight.numel() + conv3.bias.numel(), linear=linear, rf=expected_rf, guess=guess))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..language import tr
 from ._common import _as_count, correct, hint
 
 FLATTEN_EXERCISE = {"shape": (32, 7, 7), "index": (3, 2, 5)}  # ex05-1: where (c, h, w) lands after flatten
@@ -31,19 +32,19 @@ def check_flatten_index(position) -> str:
     positions = torch.arange(channels * height * width).reshape(1, channels, height, width)  # value = index
     expected = positions.flatten(1)[0].tolist().index(positions[0, c, h, w].item())  # where flatten puts it
     if answer == expected:
-        return correct(f"flatten keeps the row-major order of PyTorch: c·(7·7) + h·7 + w = {c}·49 + {h}·7 + {w} "
-                       f"= {expected}.")
+        return correct(tr("flatten keeps the row-major order of PyTorch: c·(7·7) + h·7 + w = {c}·49 + {h}·7 + {w} "
+                          "= {expected}.", c=c, h=h, w=w, expected=expected))
     if answer == c * height * width + w * width + h:
-        raise hint("rows and columns are swapped: h (the row) is multiplied by the width 7, w is added.")
+        raise hint(tr("rows and columns are swapped: h (the row) is multiplied by the width 7, w is added."))
     if answer == (h * width + w) * channels + c:
-        raise hint("that is the channels-last order (H, W, C) of an image file; PyTorch tensors are "
-                   "(C, H, W), so the channel is the slowest index: c·49 + h·7 + w.")
+        raise hint(tr("that is the channels-last order (H, W, C) of an image file; PyTorch tensors are "
+                      "(C, H, W), so the channel is the slowest index: c·49 + h·7 + w."))
     if answer == expected + 1:
-        raise hint("off by one: indices start at 0, so element (0, 0, 0) is at position 0.")
+        raise hint(tr("off by one: indices start at 0, so element (0, 0, 0) is at position 0."))
     if answer == c * 7 + h * 7 + w:
-        raise hint("each channel holds 7·7 = 49 values, so moving one channel on moves 49 positions, not 7.")
-    raise hint("count how many values come before it: c whole channels of 7·7, then h whole rows of 7, "
-               "then w values.")
+        raise hint(tr("each channel holds 7·7 = 49 values, so moving one channel on moves 49 positions, not 7."))
+    raise hint(tr("count how many values come before it: c whole channels of 7·7, then h whole rows of 7, "
+                  "then w values."))
 
 
 BUILD_MODEL_CASES = ((28, 5, 2), (32, 3, 0), (30, 5, 1), (36, 3, 1), (20, 5, 0))  # ex05-2: (input_size, k, p)
@@ -67,21 +68,21 @@ def _in_features_mistakes(s: int, k: int, p: int) -> list[tuple[int, str]]:
     right = _size_after(s, k, p)
     mistakes = [
         (32 * _size_after(s, k, p, pools=(True, False)) ** 2,
-         "you forgot a pooling: each block ends with MaxPool2d(2), which halves the size (rounding down)"),
+         tr("you forgot a pooling: each block ends with MaxPool2d(2), which halves the size (rounding down)")),
         (32 * _size_after(s, k, p, pools=(False, False)) ** 2,
-         "you forgot the poolings: each block ends with MaxPool2d(2), which halves the size (rounding down)"),
+         tr("you forgot the poolings: each block ends with MaxPool2d(2), which halves the size (rounding down)")),
         (32 * _size_after(s, k, p, conv=lambda n: n) ** 2,
-         "padding ignored: a convolution keeps the size only when 2·padding = kernel_size − 1; use "
-         "H + 2·padding − kernel_size + 1"),
+         tr("padding ignored: a convolution keeps the size only when 2·padding = kernel_size − 1; use "
+            "H + 2·padding − kernel_size + 1")),
         (32 * _size_after(s, k, p, conv=lambda n: n - k + 1) ** 2,
-         "padding ignored: the convolution's output is H + 2·padding − kernel_size + 1, the padding adds "
-         "2·padding"),
+         tr("padding ignored: the convolution's output is H + 2·padding − kernel_size + 1, the padding adds "
+            "2·padding")),
         (32 * _size_after(s, k, p, conv=lambda n: n + 2 * p - k) ** 2,
-         "off by one: a convolution's output is H + 2·padding − kernel_size + 1 (do not forget the + 1)"),
+         tr("off by one: a convolution's output is H + 2·padding − kernel_size + 1 (do not forget the + 1)")),
         (32 * _size_after(s, k, p, pool=lambda n: math.ceil(n / 2)) ** 2,
-         "MaxPool2d(2) rounds down: an odd size n gives n // 2, not ⌈n / 2⌉"),
-        (right ** 2, "multiply by the number of channels: the Linear layer sees all 32 maps of conv2"),
-        (16 * right ** 2, "conv2 has 32 output channels, not 16"),
+         tr("MaxPool2d(2) rounds down: an odd size n gives n // 2, not ⌈n / 2⌉")),
+        (right ** 2, tr("multiply by the number of channels: the Linear layer sees all 32 maps of conv2")),
+        (16 * right ** 2, tr("conv2 has 32 output channels, not 16")),
     ]
     return [(value, text) for value, text in mistakes if value != 32 * right ** 2]
 
@@ -139,52 +140,62 @@ def check_build_model(build_model) -> str:
     from torch import nn
 
     if not callable(build_model):
-        raise hint(f"build_model should be a function, got {build_model!r} of type {type(build_model).__name__}")
+        raise hint(tr("build_model should be a function, got {function!r} of type {kind}", function=build_model,
+                      kind=type(build_model).__name__))
     for s, k, p in BUILD_MODEL_CASES:
-        case = f"build_model({s}, {k}, {p})"
+        case = f"build_model({s}, {k}, {p})"  # code: the same in every language
         try:
             model = build_model(s, k, p)
         except NotImplementedError:
             raise
         except (TypeError, ValueError, RuntimeError) as error:
             if "float" in str(error) or "must be" in str(error):
-                raise hint(f"{case} raised {type(error).__name__}: {error}. in_features must be a whole "
-                           "number: use // (floor division), not /") from error
-            raise hint(f"{case} raised {type(error).__name__}: {error}") from error
+                raise hint(tr("{call} raised {kind}: {error}. in_features must be a whole number: use // (floor "
+                              "division), not /", call=case, kind=type(error).__name__, error=error)) from error
+            raise hint(tr("{call} raised {kind}: {error}", call=case, kind=type(error).__name__,
+                          error=error)) from error
         except Exception as error:
-            raise hint(f"{case} raised {type(error).__name__}: {error}") from error
+            raise hint(tr("{call} raised {kind}: {error}", call=case, kind=type(error).__name__,
+                          error=error)) from error
         if not isinstance(model, nn.Module):
-            raise hint(f"{case} should return the model (an nn.Module), got {type(model).__name__}")
+            raise hint(tr("{call} should return the model (an nn.Module), got {kind}", call=case,
+                          kind=type(model).__name__))
         linear = _linear_of(model)
         if linear is None:
-            raise hint(f"the model of {case} has no nn.Linear layer")
+            raise hint(tr("the model of {call} has no nn.Linear layer", call=case))
         with torch.no_grad():
             features = nn.Sequential(*list(model.children())[:-1]) if isinstance(model, nn.Sequential) else None
             try:
                 expected = features(torch.zeros(2, 1, s, s)).shape[1] if features is not None else None
             except RuntimeError as error:
-                raise hint(f"the layers of {case} fail before the Linear layer: {error}") from error
+                raise hint(tr("the layers of {call} fail before the Linear layer: {error}", call=case,
+                              error=error)) from error
             if expected is not None and linear.in_features != expected:
                 if len(_all_in_features(build_model)) == 1:
-                    raise hint(f"{case}: in_features {linear.in_features:,} for every input size, kernel_size and "
-                               f"padding, but conv2 hands over {expected:,} values per image here; compute it from "
-                               "the arguments (32·7·7 is right only for 28 × 28, 5 × 5, padding 2)")
+                    raise hint(tr("{call}: in_features {in_features:,} for every input size, kernel_size and "
+                                  "padding, but conv2 hands over {expected:,} values per image here; compute it "
+                                  "from the arguments (32·7·7 is right only for 28 × 28, 5 × 5, padding 2)",
+                                  call=case, in_features=linear.in_features, expected=expected))
                 for value, text in _in_features_mistakes(s, k, p):
                     if linear.in_features == value:
-                        raise hint(f"{case}: in_features {linear.in_features:,}, but conv2 hands over "
-                                   f"{expected:,} values per image. {text}")
-                raise hint(f"{case}: in_features {linear.in_features:,}, but conv2 hands over {expected:,} values "
-                           "per image; follow the size through conv, pool, conv, pool with "
-                           "⌊(H + 2·padding − kernel_size) / stride⌋ + 1, then multiply by the 32 channels")
+                        raise hint(tr("{call}: in_features {in_features:,}, but conv2 hands over {expected:,} "
+                                      "values per image. {mistake}", call=case, in_features=linear.in_features,
+                                      expected=expected, mistake=text))
+                raise hint(tr("{call}: in_features {in_features:,}, but conv2 hands over {expected:,} values "
+                              "per image; follow the size through conv, pool, conv, pool with "
+                              "⌊(H + 2·padding − kernel_size) / stride⌋ + 1, then multiply by the 32 channels",
+                              call=case, in_features=linear.in_features, expected=expected))
             try:
                 out = model(torch.zeros(2, 1, s, s))
             except RuntimeError as error:
-                raise hint(f"a batch of 2 images of {s} × {s} fails in the model of {case}: {error}") from error
+                raise hint(tr("a batch of 2 images of {s} × {s} fails in the model of {call}: {error}", s=s,
+                              call=case, error=error)) from error
         if tuple(out.shape) != (2, 10):
-            raise hint(f"the model of {case} should give (2, 10) logits for a batch of 2, got {tuple(out.shape)}")
-    return correct(f"in_features follows the size through both blocks for every case tried "
-                   f"({', '.join(f'{s}/{k}/{p}' for s, k, p in BUILD_MODEL_CASES)} as input/kernel/padding), and a "
-                   "batch runs through each model to its (2, 10) logits.")
+            raise hint(tr("the model of {call} should give (2, 10) logits for a batch of 2, got {shape}",
+                          call=case, shape=tuple(out.shape)))
+    return correct(tr("in_features follows the size through both blocks for every case tried ({cases} as "
+                      "input/kernel/padding), and a batch runs through each model to its (2, 10) logits.",
+                      cases=", ".join(f"{s}/{k}/{p}" for s, k, p in BUILD_MODEL_CASES)))
 
 
 EXPLORER_SETTING = {"input_size": 36, "blocks": 3, "kernel_size": 3, "padding": 0, "pool": "max"}  # ex05-3
@@ -217,8 +228,13 @@ def check_explorer_in_features(in_features) -> str:
     flat = next(i for i, row in enumerate(trace) if len(row.output_shape) == 1)
     channels, side, _ = trace[flat - 1].output_shape
     expected = trace[flat].output_shape[0]
-    look = ("Now set the shape explorer of section 7 to input size 36, conv blocks 3, kernel_size 3, padding 0, "
-            "pooling max, and read the row 'Linear in_features'.")
+    # the explorer's own labels, in the current language
+    look = tr("Now set the shape explorer of section 7 to {input_size} {size}, {blocks} {count}, {kernel_size} {k}, "
+              "{padding} {p}, {pooling} {pool}, and read the row '{row}'.", input_size=tr("input size"),
+              blocks=tr("conv blocks"), kernel_size=tr("kernel_size"), padding=tr("padding"), pooling=tr("pooling"),
+              pool={"max": tr("max"), "avg": tr("avg")}.get(setting["pool"], setting["pool"]),
+              row=tr("Linear in_features"), size=setting["input_size"], count=setting["blocks"],
+              k=setting["kernel_size"], p=setting["padding"])
 
     def side_after(conv, pool, blocks=3):
         size = setting["input_size"]
@@ -233,23 +249,27 @@ def check_explorer_in_features(in_features) -> str:
         return n // 2
 
     if answer == expected:
-        return correct(f"36 → 34 → 17 → 15 → 7 → 5 → 2: the third block has {channels} channels, so "
-                       f"{channels}·{side}·{side} = {expected}. {look}")
+        return correct(tr("36 → 34 → 17 → 15 → 7 → 5 → 2: the third block has {channels} channels, so "
+                          "{channels}·{side}·{side} = {expected}. {look}", channels=channels, side=side,
+                          expected=expected, look=look))
     mistakes = [
         (channels * side_after(lambda n: n, floor_half) ** 2,
-         "padding 0: a 3 × 3 convolution shrinks the map by kernel_size − 1 = 2 each time"),
+         tr("padding 0: a 3 × 3 convolution shrinks the map by kernel_size − 1 = 2 each time")),
         (channels * side_after(valid, lambda n: math.ceil(n / 2)) ** 2,
-         "MaxPool2d(2) rounds down: 17 // 2 = 8... check each odd size: 15 // 2 = 7, 5 // 2 = 2"),
-        (channels * side_after(valid, lambda n: n) ** 2, "each block ends with a 2 × 2 pooling that halves the size"),
-        (channels * side_after(valid, floor_half, blocks=2) ** 2, "there are three blocks, not two"),
-        (SHAPE_CHANNELS[1] * side ** 2, f"the third block has {channels} channels (16, 32, 64, 128 for blocks 1–4)"),
-        (side ** 2, f"multiply by the channels: the Linear layer sees all {channels} maps"),
+         tr("MaxPool2d(2) rounds down: 17 // 2 = 8... check each odd size: 15 // 2 = 7, 5 // 2 = 2")),
+        (channels * side_after(valid, lambda n: n) ** 2,
+         tr("each block ends with a 2 × 2 pooling that halves the size")),
+        (channels * side_after(valid, floor_half, blocks=2) ** 2, tr("there are three blocks, not two")),
+        (SHAPE_CHANNELS[1] * side ** 2,
+         tr("the third block has {channels} channels (16, 32, 64, 128 for blocks 1–4)", channels=channels)),
+        (side ** 2, tr("multiply by the channels: the Linear layer sees all {channels} maps", channels=channels)),
     ]
     for value, text in mistakes:
         if answer == value:
-            raise hint(f"{text}. {look}")
-    raise hint("follow the side through three blocks of conv (3 × 3, padding 0) then MaxPool2d(2): "
-               f"⌊(H + 2·padding − kernel_size) / stride⌋ + 1, then multiply by the last block's channels. {look}")
+            raise hint(tr("{mistake}. {look}", mistake=text, look=look))
+    raise hint(tr("follow the side through three blocks of conv (3 × 3, padding 0) then MaxPool2d(2): "
+                  "⌊(H + 2·padding − kernel_size) / stride⌋ + 1, then multiply by the last block's channels. {look}",
+                  look=look))
 
 
 def check_probabilities(probabilities, logits) -> str:
@@ -279,39 +299,40 @@ def check_probabilities(probabilities, logits) -> str:
         logits = torch.as_tensor(logits.detach() if isinstance(logits, torch.Tensor) else logits,
                                  dtype=torch.float32)
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"logits must be a (N, classes) tensor, got {type(logits).__name__}") from None
+        raise TypeError(tr("logits must be a (N, classes) tensor, got {kind}", kind=type(logits).__name__)) from None
     if logits.dim() != 2:
-        raise ValueError(f"logits must be a (N, classes) tensor, got shape {tuple(logits.shape)}")
+        raise ValueError(tr("logits must be a (N, classes) tensor, got shape {shape}", shape=tuple(logits.shape)))
     if isinstance(probabilities, torch.Tensor):
         answer = probabilities.detach().float()
     else:
         try:
             answer = torch.as_tensor(probabilities, dtype=torch.float32)
         except (TypeError, ValueError, RuntimeError):
-            raise hint(f"probabilities should be a tensor of shape {tuple(logits.shape)}, got "
-                       f"{type(probabilities).__name__}") from None
+            raise hint(tr("probabilities should be a tensor of shape {shape}, got {kind}", shape=tuple(logits.shape),
+                          kind=type(probabilities).__name__)) from None
     if answer.shape != logits.shape:
-        raise hint(f"probabilities should have the shape of the logits, {tuple(logits.shape)}: one row per "
-                   f"example, one column per class; got {tuple(answer.shape)}")
+        raise hint(tr("probabilities should have the shape of the logits, {shape}: one row per example, one column "
+                      "per class; got {got}", shape=tuple(logits.shape), got=tuple(answer.shape)))
     expected = torch.softmax(logits, dim=1)
 
     def same(other):
         return torch.allclose(answer, other, atol=1e-5)
 
     if same(expected):
-        return correct("softmax over dim=1 (the classes): every row is positive and sums to 1, and its largest "
-                       "entry is where the largest logit was.")
+        return correct(tr("softmax over dim=1 (the classes): every row is positive and sums to 1, and its largest "
+                          "entry is where the largest logit was."))
     if same(torch.softmax(logits, dim=0)):
-        raise hint("softmax over dim=0 makes each column (class) sum to 1 across the batch. The batch is the "
-                   "first (outer) dimension, 0 (the source text's 高维), and the classes the last (inner) one, 1 "
-                   "(its 低位): use dim=1.")
+        raise hint(tr("softmax over dim=0 makes each column (class) sum to 1 across the batch. The batch is the "
+                      "first (outer) dimension, 0 (the source text's 高维), and the classes the last (inner) one, 1 "
+                      "(its 低位): use dim=1."))
     if same(torch.exp(logits)):
-        raise hint("exp makes the values positive; divide each row by its sum so that it sums to 1.")
+        raise hint(tr("exp makes the values positive; divide each row by its sum so that it sums to 1."))
     if same(logits / logits.sum(dim=1, keepdim=True)):
-        raise hint("dividing the logits by their sum does not give probabilities (logits can be negative); "
-                   "take exp first: softmax = exp(z) / sum(exp(z)).")
+        raise hint(tr("dividing the logits by their sum does not give probabilities (logits can be negative); "
+                      "take exp first: softmax = exp(z) / sum(exp(z))."))
     if same(torch.sigmoid(logits)):
-        raise hint("sigmoid scores each class on its own and the rows do not sum to 1; use softmax over dim=1.")
+        raise hint(tr("sigmoid scores each class on its own and the rows do not sum to 1; use softmax over dim=1."))
     if same(torch.log_softmax(logits, dim=1)):
-        raise hint("that is log_softmax (log-probabilities, all negative); take softmax instead.")
-    raise hint("softmax(z)_j = exp(z_j) / Σ_k exp(z_k), over the classes of each row: torch.softmax(logits, dim=1).")
+        raise hint(tr("that is log_softmax (log-probabilities, all negative); take softmax instead."))
+    raise hint(tr("softmax(z)_j = exp(z_j) / Σ_k exp(z_k), over the classes of each row: "
+                  "torch.softmax(logits, dim=1)."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..language import tr
 from ._common import _as_items, correct, hint
 
 
@@ -9,9 +10,9 @@ def _as_shape(value, what: str) -> tuple[int, ...]:
     """The student's shape as a tuple of ints, or a hint naming the expected type."""
     from numbers import Integral
 
-    shape = tuple(_as_items(value, f"{what} should be a tuple of ints such as (1, 2, 3)"))
+    shape = tuple(_as_items(value, tr("{what} should be a tuple of ints such as (1, 2, 3)", what=what)))
     if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in shape):
-        raise hint(f"{what} should be a tuple of ints such as (1, 2, 3), got {value!r}")
+        raise hint(tr("{what} should be a tuple of ints such as (1, 2, 3), got {value!r}", what=what, value=value))
     return tuple(int(s) for s in shape)
 
 
@@ -41,21 +42,23 @@ def check_chw_to_hwc(hwc, chw) -> str:
     import torch
 
     if not isinstance(hwc, torch.Tensor):
-        raise hint(f"the answer should be a torch.Tensor, got {type(hwc).__name__}")
+        raise hint(tr("the answer should be a torch.Tensor, got {kind}", kind=type(hwc).__name__))
     c, h, w = chw.shape
     shape = tuple(hwc.shape)
     if shape == (c, h, w) and c != h:
-        raise hint(f"the tensor still has shape {(c, h, w)}: C × H × W. Move the channels last.")
+        raise hint(tr("the tensor still has shape {shape}: C × H × W. Move the channels last.", shape=(c, h, w)))
     if shape == (w, h, c) and h != w:
-        raise hint("you swapped height and width: permute(2, 1, 0) reverses all axes; keep H before W.")
+        raise hint(tr("you swapped height and width: permute(2, 1, 0) reverses all axes; keep H before W."))
     if shape != (h, w, c):
-        raise hint(f"the answer should have shape (H, W, C) = {(h, w, c)}, got {shape}")
+        raise hint(tr("the answer should have shape (H, W, C) = {expected}, got {shape}", expected=(h, w, c),
+                      shape=shape))
     if torch.equal(hwc, chw.reshape(h, w, c)) and c > 1:
-        raise hint("the shape is right but the numbers are scrambled: reshape/view keep the memory "
-                   "order, they do not move channels. Use permute(1, 2, 0).")
+        raise hint(tr("the shape is right but the numbers are scrambled: reshape/view keep the memory "
+                      "order, they do not move channels. Use permute(1, 2, 0)."))
     if not torch.equal(hwc, chw.permute(1, 2, 0)):
-        raise hint("the shape is right but the values are not the image's: permute the tensor you were given.")
-    return correct(f"{(c, h, w)} -> {shape}: channels last, pixels unchanged.")
+        raise hint(tr("the shape is right but the values are not the image's: permute the tensor you were "
+                      "given."))
+    return correct(tr("{before} -> {after}: channels last, pixels unchanged.", before=(c, h, w), after=shape))
 
 
 STRIDES_SETTING = {"view": "RGB", "batch_size": 4, "layout": "NHWC"}  # ex01-2: the input explorer's sliders
@@ -86,24 +89,31 @@ def check_explorer_strides(strides) -> str:
     numbers = viz.input_layout_numbers(_photo_crops(8), **setting)  # what the explorer computes
     expected = numbers["strides"]
     n, h, w, c = numbers["shape"]
-    look = ("Now set the input explorer of section 3 to channels RGB, batch N 4, layout N×H×W×C, and read "
-            "its strides.")
+    # the explorer's own labels, in the current language
+    look = tr("Now set the input explorer of section 3 to {channels} RGB, {batch} 4, {layout} N×H×W×C, and "
+              "read its strides.", channels=tr("channels"), batch=tr("batch N"), layout=tr("layout"))
     if answer == expected:
-        return correct(f"{expected}: the 3 values of a pixel are neighbours, a row is {w}·{c} = {w * c} numbers, "
-                       f"an image {h}·{w}·{c} = {h * w * c:,}. {look}")
+        return correct(tr("{expected}: the 3 values of a pixel are neighbours, a row is {w}·{c} = {row} numbers, "
+                          "an image {h}·{w}·{c} = {image:,}. {look}", expected=expected, w=w, c=c, h=h,
+                          row=w * c, image=h * w * c, look=look))
     nchw = viz.input_layout_numbers(_photo_crops(8), setting["view"], setting["batch_size"], "NCHW")["strides"]
     if len(answer) != 4:
-        raise hint(f"a batch has four dimensions, so four strides (N, H, W, C), got {len(answer)}. {look}")
+        raise hint(tr("a batch has four dimensions, so four strides (N, H, W, C), got {count}. {look}",
+                      count=len(answer), look=look))
     if answer == nchw:
-        raise hint(f"those are the N×C×H×W strides; in N×H×W×C the channel is last, so its stride is 1. {look}")
+        raise hint(tr("those are the N×C×H×W strides; in N×H×W×C the channel is last, so its stride is 1. {look}",
+                      look=look))
     if answer == tuple(reversed(expected)):
-        raise hint(f"give them in the layout's order, N, H, W, C: the batch's stride is the largest. {look}")
+        raise hint(tr("give them in the layout's order, N, H, W, C: the batch's stride is the largest. {look}",
+                      look=look))
     if answer[1:3] == (w, 1):
-        raise hint(f"a pixel holds {c} numbers, so one step along W skips {c} and a row skips {w}·{c}. {look}")
+        raise hint(tr("a pixel holds {c} numbers, so one step along W skips {c} and a row skips {w}·{c}. {look}",
+                      c=c, w=w, look=look))
     if answer[0] == n * h * w * c:
-        raise hint(f"the next image starts after one image, {h}·{w}·{c} numbers, not after the whole batch. {look}")
-    raise hint(f"the stride of a dimension is the product of the sizes after it: C 1, W {c}, H {w}·{c}, "
-               f"N {h}·{w}·{c}. {look}")
+        raise hint(tr("the next image starts after one image, {h}·{w}·{c} numbers, not after the whole batch. "
+                      "{look}", h=h, w=w, c=c, look=look))
+    raise hint(tr("the stride of a dimension is the product of the sizes after it: C 1, W {c}, H {w}·{c}, "
+                  "N {h}·{w}·{c}. {look}", c=c, w=w, h=h, look=look))
 
 
 def check_spectrogram_shape(shape) -> str:
@@ -134,18 +144,19 @@ def check_spectrogram_shape(shape) -> str:
                                 return_complex=True).shape)
     bins, frames = expected
     if shape == expected:
-        return correct(f"{bins} frequency bins (0 Hz to 4,000 Hz) × {frames} frames.")
+        return correct(tr("{bins} frequency bins (0 Hz to 4,000 Hz) × {frames} frames.", bins=bins, frames=frames))
     if shape == (frames, bins):
-        raise hint("torch.stft puts frequency first: (frequency bins, frames).")
+        raise hint(tr("torch.stft puts frequency first: (frequency bins, frames)."))
     if len(shape) != 2:
-        raise hint(f"one signal gives a 2-D spectrogram (frequency bins, frames), got {len(shape)} numbers")
+        raise hint(tr("one signal gives a 2-D spectrogram (frequency bins, frames), got {count} numbers",
+                      count=len(shape)))
     if shape[0] in (n_fft, n_fft // 2):
-        raise hint("a real signal gives n_fft // 2 + 1 frequency bins (0 Hz up to half the sampling rate).")
+        raise hint(tr("a real signal gives n_fft // 2 + 1 frequency bins (0 Hz up to half the sampling rate)."))
     if shape[1] == 1 + (4000 - n_fft) // hop:
-        raise hint("center=True pads n_fft // 2 samples at both ends, so frames = 1 + samples // hop_length.")
+        raise hint(tr("center=True pads n_fft // 2 samples at both ends, so frames = 1 + samples // hop_length."))
     if shape[1] in (frames - 1, frames + 1):
-        raise hint("off by one frames: count 1 + samples // hop_length.")
-    raise hint("bins = n_fft // 2 + 1; frames = 1 + samples // hop_length (center=True).")
+        raise hint(tr("off by one frames: count 1 + samples // hop_length."))
+    raise hint(tr("bins = n_fft // 2 + 1; frames = 1 + samples // hop_length (center=True)."))
 
 
 def check_conv1d_output_shape(shape) -> str:
@@ -176,15 +187,16 @@ def check_conv1d_output_shape(shape) -> str:
         expected = tuple(nn.Conv1d(embedding, out_channels, kernel_size)(torch.zeros(1, embedding, words)).shape)
     n, c, length = expected
     if shape == expected:
-        return correct(f"{length} = {words} - {kernel_size} + 1 windows of 3 words, each giving {c} numbers.")
+        return correct(tr("{length} = {words} - {kernel_size} + 1 windows of 3 words, each giving {c} numbers.",
+                          length=length, words=words, kernel_size=kernel_size, c=c))
     if len(shape) != 3:
-        raise hint(f"Conv1d keeps three dimensions (N, C_out, L_out), got {len(shape)} numbers")
+        raise hint(tr("Conv1d keeps three dimensions (N, C_out, L_out), got {count} numbers", count=len(shape)))
     if shape == (n, length, c):
-        raise hint("PyTorch puts channels before length: (N, C_out, L_out).")
+        raise hint(tr("PyTorch puts channels before length: (N, C_out, L_out)."))
     if shape[1] == embedding:
-        raise hint("the output has one channel per kernel: out_channels = 8.")
+        raise hint(tr("the output has one channel per kernel: out_channels = 8."))
     if shape[2] == words:
-        raise hint("without padding a window of 3 words fits only 12 - 3 + 1 times.")
+        raise hint(tr("without padding a window of 3 words fits only 12 - 3 + 1 times."))
     if shape[2] in (length - 1, length + 1):
-        raise hint("off by one: L_out = L - kernel_size + 1.")
-    raise hint("L_out = (L + 2·padding - kernel_size) // stride + 1; N and C_out follow from the layer.")
+        raise hint(tr("off by one: L_out = L - kernel_size + 1."))
+    raise hint(tr("L_out = (L + 2·padding - kernel_size) // stride + 1; N and C_out follow from the layer."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..language import tr
 from ._common import _as_count, correct, hint
 
 
@@ -28,14 +29,15 @@ def check_batch_numel(numel) -> str:
     n, c, h, w = 32, 3, 224, 224
     expected = torch.empty(n, c, h, w, device="meta").numel()  # shape only, no memory
     if numel == expected:
-        return correct(f"a batch of shape ({n}, {c}, {h}, {w}) holds {expected:,} numbers.")
+        return correct(tr("a batch of shape ({n}, {c}, {h}, {w}) holds {expected:,} numbers.",
+                          n=n, c=c, h=h, w=w, expected=expected))
     if numel == expected // n:
-        raise hint(f"{numel:,} is one image; the batch holds {n} of them.")
+        raise hint(tr("{numel:,} is one image; the batch holds {n} of them.", numel=numel, n=n))
     if numel == expected // c:
-        raise hint("you counted one number per pixel; an RGB pixel has 3 numbers, one per channel.")
+        raise hint(tr("you counted one number per pixel; an RGB pixel has 3 numbers, one per channel."))
     if numel == expected * 4:
-        raise hint("that is the size in bytes (4 bytes per float32); the question asks for numbers.")
-    raise hint("multiply the four sizes of the batch's shape N × C × H × W.")
+        raise hint(tr("that is the size in bytes (4 bytes per float32); the question asks for numbers."))
+    raise hint(tr("multiply the four sizes of the batch's shape N × C × H × W."))
 
 
 CORRELATION_CASES = ((1, 0), (3, 1), (8, 2))  # ex00-2: (d, seed of a random smooth image)
@@ -85,22 +87,24 @@ def check_correlation_down(correlation_down) -> str:
     from ._common import _plain_answer
 
     if not callable(correlation_down):
-        raise hint(f"correlation_down should be a function, got {correlation_down!r} of type "
-                   f"{type(correlation_down).__name__}")
+        raise hint(tr("correlation_down should be a function, got {function!r} of type {kind}",
+                      function=correlation_down, kind=type(correlation_down).__name__))
     for d, seed in CORRELATION_CASES:
         image = _smooth_image(seed)
-        call = f"correlation_down(image, {d}) on a random {tuple(image.shape)} image"
+        call = tr("correlation_down(image, {d}) on a random {shape} image", d=d, shape=tuple(image.shape))
         try:
             value = correlation_down(image.clone(), d)
         except NotImplementedError:
             raise
         except Exception as error:
-            raise hint(f"{call} raised {type(error).__name__}: {error}") from error
+            raise hint(tr("{call} raised {kind}: {error}", call=call, kind=type(error).__name__,
+                          error=error)) from error
         if getattr(value, "shape", None) == (2, 2):
-            raise hint("that is the whole 2 × 2 correlation matrix; its entry [0, 1] is the correlation")
+            raise hint(tr("that is the whole 2 × 2 correlation matrix; its entry [0, 1] is the correlation"))
         value = _plain_answer(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise hint(f"{call} should return the correlation as a number, got {value!r}")
+            raise hint(tr("{call} should return the correlation as a number, got {value!r}", call=call,
+                          value=value))
         expected = _correlation(image[:-d], image[d:])
 
         def near(other, value=value):
@@ -109,15 +113,17 @@ def check_correlation_down(correlation_down) -> str:
         if near(expected):
             continue
         if near(_correlation(image[:, :-d], image[:, d:])):
-            raise hint("that compares each pixel with the one d columns to its right; 'below' means the next "
-                       "rows, the first index: image[:-d] and image[d:]")
+            raise hint(tr("that compares each pixel with the one d columns to its right; 'below' means the "
+                          "next rows, the first index: image[:-d] and image[d:]"))
         if d > 1 and near(_correlation(image[:-(d - 1)], image[d - 1:])) or near(
                 _correlation(image[:-(d + 1)], image[d + 1:])):
-            raise hint(f"off by one row: for d = {d} pair row y with row y + {d}: image[:-d] and image[d:]")
-        raise hint(f"{call} gave {value:.4f}, expected {expected:.4f}: pair every pixel with the pixel d rows "
-                   "below it, flatten both, and take torch.corrcoef of the two rows")
-    return correct("each pixel paired with the one d rows below, flattened and correlated. Try it on the photo: "
-                   "correlation_down(gray, 1).")
+            raise hint(tr("off by one row: for d = {d} pair row y with row y + {d}: image[:-d] and image[d:]",
+                          d=d))
+        raise hint(tr("{call} gave {value:.4f}, expected {expected:.4f}: pair every pixel with the pixel d rows "
+                      "below it, flatten both, and take torch.corrcoef of the two rows",
+                      call=call, value=value, expected=expected))
+    return correct(tr("each pixel paired with the one d rows below, flattened and correlated. Try it on the "
+                      "photo: correlation_down(gray, 1)."))
 
 
 def check_dense_parameters(parameters) -> str:
@@ -144,11 +150,12 @@ def check_dense_parameters(parameters) -> str:
     layer = nn.Linear(inputs, units, device="meta")  # shapes only, no memory
     expected = sum(p.numel() for p in layer.parameters())
     if parameters == expected:
-        return correct(f"{expected:,} parameters for one layer of 100 units: every unit sees every number.")
+        return correct(tr("{expected:,} parameters for one layer of 100 units: every unit sees every number.",
+                          expected=expected))
     if parameters == inputs * units:
-        raise hint("you counted the weights; each of the 100 units also has a bias.")
+        raise hint(tr("you counted the weights; each of the 100 units also has a bias."))
     if parameters == (64 * 64) * units + units:
-        raise hint("an RGB image has 3 numbers per pixel, so the layer has 3 × 64 × 64 inputs.")
+        raise hint(tr("an RGB image has 3 numbers per pixel, so the layer has 3 × 64 × 64 inputs."))
     if parameters in (inputs, inputs + units):
-        raise hint("every one of the 100 units has its own weight for each input number.")
-    raise hint("weights: inputs × units; biases: one per unit; add them.")
+        raise hint(tr("every one of the 100 units has its own weight for each input number."))
+    raise hint(tr("weights: inputs × units; biases: one per unit; add them."))
