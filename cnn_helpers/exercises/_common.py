@@ -7,7 +7,7 @@ count into an int or raises the hint that names the expected type.
 
 from __future__ import annotations
 
-from ..language import tr
+from ..language import foreign, tr
 
 
 class WrongAnswer(AssertionError):
@@ -97,7 +97,7 @@ def _call(function, name: str, args: tuple, where: str):
     except Exception as error:
         raise hint(tr("{name} raised {kind}: {error}; it was called with {where} "
                       "(the traceback above this message shows where).",
-                      name=name, kind=type(error).__name__, error=error, where=where)) from error
+                      name=name, kind=type(error).__name__, error=foreign(error), where=where)) from error
 
 
 def _as_float_tensor(value, name: str):

@@ -14,7 +14,7 @@ confirmation prints no measured number, so it reads the same on every CPU.
 
 from __future__ import annotations
 
-from ..language import tr
+from ..language import foreign, tr
 from ._common import correct, hint
 
 TRAINING_LOOP_EXERCISE = {"digits": 1024, "batch_size": 64, "epochs": 3, "lr": 3e-3, "validation": 500,
@@ -122,7 +122,7 @@ def _call(train_one_epoch, model, batches, optimizer):
         raise  # an unfilled stub: the exercise is not answered yet
     except Exception as error:
         raise hint(tr("{call} raised {kind}: {error}", call="train_one_epoch(model, batches, optimizer)",
-                      kind=type(error).__name__, error=error)) from error
+                      kind=type(error).__name__, error=foreign(error))) from error
 
 
 def _as_loss(value):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..language import tr
+from ..language import foreign, tr
 from ._common import _as_count, correct, hint
 
 FLATTEN_EXERCISE = {"shape": (32, 7, 7), "index": (3, 2, 5)}  # ex05-1: where (c, h, w) lands after flatten
@@ -151,12 +151,13 @@ def check_build_model(build_model) -> str:
         except (TypeError, ValueError, RuntimeError) as error:
             if "float" in str(error) or "must be" in str(error):
                 raise hint(tr("{call} raised {kind}: {error}. in_features must be a whole number: use // (floor "
-                              "division), not /", call=case, kind=type(error).__name__, error=error)) from error
+                              "division), not /", call=case, kind=type(error).__name__,
+                              error=foreign(error))) from error
             raise hint(tr("{call} raised {kind}: {error}", call=case, kind=type(error).__name__,
-                          error=error)) from error
+                          error=foreign(error))) from error
         except Exception as error:
             raise hint(tr("{call} raised {kind}: {error}", call=case, kind=type(error).__name__,
-                          error=error)) from error
+                          error=foreign(error))) from error
         if not isinstance(model, nn.Module):
             raise hint(tr("{call} should return the model (an nn.Module), got {kind}", call=case,
                           kind=type(model).__name__))
@@ -169,7 +170,7 @@ def check_build_model(build_model) -> str:
                 expected = features(torch.zeros(2, 1, s, s)).shape[1] if features is not None else None
             except RuntimeError as error:
                 raise hint(tr("the layers of {call} fail before the Linear layer: {error}", call=case,
-                              error=error)) from error
+                              error=foreign(error))) from error
             if expected is not None and linear.in_features != expected:
                 if len(_all_in_features(build_model)) == 1:
                     raise hint(tr("{call}: in_features {in_features:,} for every input size, kernel_size and "
@@ -189,7 +190,7 @@ def check_build_model(build_model) -> str:
                 out = model(torch.zeros(2, 1, s, s))
             except RuntimeError as error:
                 raise hint(tr("a batch of 2 images of {s} × {s} fails in the model of {call}: {error}", s=s,
-                              call=case, error=error)) from error
+                              call=case, error=foreign(error))) from error
         if tuple(out.shape) != (2, 10):
             raise hint(tr("the model of {call} should give (2, 10) logits for a batch of 2, got {shape}",
                           call=case, shape=tuple(out.shape)))

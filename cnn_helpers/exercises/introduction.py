@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..language import tr
+from ..language import foreign, tr
 from ._common import _as_count, correct, hint
 
 
@@ -98,7 +98,7 @@ def check_correlation_down(correlation_down) -> str:
             raise
         except Exception as error:
             raise hint(tr("{call} raised {kind}: {error}", call=call, kind=type(error).__name__,
-                          error=error)) from error
+                          error=foreign(error))) from error
         if getattr(value, "shape", None) == (2, 2):
             raise hint(tr("that is the whole 2 × 2 correlation matrix; its entry [0, 1] is the correlation"))
         value = _plain_answer(value)
