@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb")) + sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "notebooks" / "zh").glob("*.ipynb"))  # both languages
 ENABLE = "CNN_COURSE_TEST_CPU_PATHS"
 
 pytestmark = pytest.mark.skipif(
