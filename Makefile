@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 ZH_NOTEBOOKS := $(sort $(wildcard notebooks/zh/*.ipynb))  # the Chinese edition (make translations)
 
-.PHONY: help setup lab lab-zh test test-cpu-paths test-elsewhere lint execute bench translations font
+.PHONY: help setup lab lab-zh test test-zh test-cpu-paths test-elsewhere lint execute bench translations font
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,6 +36,10 @@ test-cpu-paths: $(STAMP)  ## nbval, strict, over every notebook under ATEN_CPU_C
 
 test-elsewhere: $(STAMP)  ## install the course beside other numpy/matplotlib in a new venv and run every notebook there
 	CNN_COURSE_TEST_ELSEWHERE=1 $(PY) -m pytest -p no:cacheprovider tests/test_install_elsewhere.py
+
+test-zh: $(STAMP) $(ISTAMP)  ## the Chinese edition in the browser (explorers in Chinese) and nbgrader validate of its exercises (CI)
+	CNN_COURSE_BROWSER_EDITION=zh CNN_COURSE_TEST_ZH=1 $(PY) -m pytest -p no:cacheprovider tests/test_browser.py \
+		tests/test_nbgrader.py::TestChineseStudentVersions
 
 lint: $(STAMP)  ## ruff over the package, tests and notebooks
 	$(VENV)/bin/ruff check .

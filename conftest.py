@@ -18,6 +18,8 @@ LONGEST_FIRST = (  # under -n 2 on this 2-core machine: 80-110 s, 120-150 s, 45-
     "tests/test_nbgrader.py::TestExchange",
     "tests/test_unsolved_notebooks.py",
     "notebooks/06_full_implementation.ipynb",
+    "notebooks/zh/06_full_implementation.ipynb",
+    "tests/test_nbgrader.py::TestChineseStudentVersions",
 )
 
 

@@ -8,6 +8,7 @@ allow-list below; anything else, e.g. "kernel", "pixels", "Exercise", counts as 
 
 from __future__ import annotations
 
+import html
 import re
 
 # Names and symbols a Chinese text writes in Latin letters too.
@@ -50,3 +51,22 @@ def english_words(text: str, identifiers: set[str] = frozenset()) -> list[str]:
             continue
         found.append(word)
     return found
+
+
+def visible_text(markup: str) -> str:
+    """What a reader sees of some HTML: H<sub>out</sub> is the symbol H_out, tags go (each a space), entities decode."""
+    markup = re.sub(r"<style.*?</style>", " ", markup, flags=re.S)
+    markup = re.sub(r"<sub>(.*?)</sub>", r"_\1", markup)
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+
+
+def course_identifiers() -> set[str]:
+    """Names the course's tables show because code reads them: the receptive-field row's fields
+    (``row.dilation``, the table's column headers) and the course model's layer names (``model.out``)."""
+    import dataclasses
+
+    from cnn_helpers.model import SeedCNN
+    from cnn_helpers.receptive_field import ReceptiveFieldRow
+
+    modules = {part for name, _ in SeedCNN().named_modules() for part in name.split(".")}
+    return {field.name for field in dataclasses.fields(ReceptiveFieldRow)} | modules

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(Path(__file__).parent))
 import translate_notebooks as tn  # noqa: E402
-from english_words import english_words  # noqa: E402
+from english_words import course_identifiers, english_words, visible_text  # noqa: E402
 from first_cell import first_cell  # noqa: E402
 
 ENGLISH = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -109,21 +109,9 @@ def test_each_chinese_notebook_starts_in_chinese_and_is_written_in_chinese(path)
     assert len(HAN.findall(prose)) > 0.4 * len(re.findall(r"[A-Za-z]+", prose)), "the prose is mostly English"
 
 
-def _package_names() -> set[str]:
-    """Names a table shows because code reads them: the receptive-field row's fields (``row.dilation``,
-    the table's column headers) and the course model's layer names (``model.out``)."""
-    import dataclasses
-
-    from cnn_helpers.model import SeedCNN
-    from cnn_helpers.receptive_field import ReceptiveFieldRow
-
-    modules = {part for name, _ in SeedCNN().named_modules() for part in name.split(".")}
-    return {field.name for field in dataclasses.fields(ReceptiveFieldRow)} | modules
-
-
 def _identifiers(notebook) -> set[str]:
     """Every name the notebook's code uses, and its one-word string literals (dict keys, settings: "bundled")."""
-    names = _package_names()
+    names = course_identifiers()
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -152,7 +140,7 @@ def _shown(output) -> list[str]:
             continue  # a picture's or a widget's fallback text; the reader sees the richer output
         if mime == "text/html":
             texts += re.findall(r'alt="([^"]*)"', value)
-            texts.append(re.sub(r"<style.*?</style>|<[^>]+>", " ", value, flags=re.S))
+            texts.append(visible_text(value))
         elif mime in ("text/plain", "text/markdown"):
             texts.append(value)
     return texts
