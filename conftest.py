@@ -43,3 +43,15 @@ def _english_after_each_test():
     from cnn_helpers.language import set_language
 
     set_language("en")
+
+
+@pytest.fixture
+def chinese():
+    """The package speaks Chinese for this test (set_language("zh")), English again after it."""
+    from cnn_helpers.language import set_language
+
+    set_language("zh")
+    try:
+        yield
+    finally:
+        set_language("en")

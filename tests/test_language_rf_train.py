@@ -16,7 +16,6 @@ from english_words import english_words
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from cnn_helpers.language import set_language
 from cnn_helpers.receptive_field import (
     conv_output_size,
     effective_receptive_field,
@@ -38,14 +37,6 @@ GIVEN = {"conv9", "yes", "tpu", "list", "object", "Upsample", "Sequential", "Mod
          "weight", "bias"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-
-@pytest.fixture
-def chinese():
-    set_language("zh")
-    try:
-        yield
-    finally:
-        set_language("en")
 
 
 def course_model() -> nn.Sequential:

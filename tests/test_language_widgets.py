@@ -41,14 +41,6 @@ def _argument_names() -> frozenset[str]:
     return frozenset(names)
 
 
-@pytest.fixture
-def chinese():
-    set_language("zh")
-    try:
-        yield
-    finally:
-        set_language("en")
-
 
 def _text(markup: str) -> str:
     """What a reader sees of some HTML: H<sub>out</sub> is the symbol H_out; tags go, entities are decoded."""
