@@ -7,10 +7,9 @@ import itertools
 import os
 import platform
 import random
-import unicodedata
 from dataclasses import dataclass
 
-from .language import tr
+from .language import pad, tr
 
 NOTEBOOK_SEED = 0
 # One thread: the notebooks' models are small, and on a 2-core machine that is also running
@@ -218,18 +217,12 @@ class EnvironmentReport:
         return tr("All good: {needed}.", needed=needed)
 
     def __str__(self) -> str:
-        rows = [_pad("", 12) + _pad(tr("found"), 14) + tr("needed")]
+        rows = [pad("", 12) + pad(tr("found"), 14) + tr("needed")]
         for c in self.checks:
             status = tr("ok") if c.ok else tr("PROBLEM")
-            rows.append(_pad(c.name, 12) + _pad(c.found or tr("missing"), 14) + _pad(c.required, 12) + status)
-        rows.append(_pad(tr("device"), 12) + self.device)
+            rows.append(pad(c.name, 12) + pad(c.found or tr("missing"), 14) + pad(c.required, 12) + status)
+        rows.append(pad(tr("device"), 12) + self.device)
         return "\n".join(rows + [self.summary])
-
-
-def _pad(text: str, width: int) -> str:
-    """``text`` left-aligned in ``width`` columns of a monospaced font, where a Chinese character takes two."""
-    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - columns)
 
 
 def _installed_version(name: str) -> str | None:

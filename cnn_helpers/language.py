@@ -106,6 +106,23 @@ def foreign(message: object) -> str:
     return text
 
 
+def columns(text: str) -> int:
+    """How many columns ``text`` takes in a monospaced font: a Chinese (wide) character takes two.
+
+    Example:
+        >>> columns("stride"), columns("步长")
+        (6, 4)
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` monospaced columns (``str.ljust``, counting a Chinese character as two)."""
+    return text + " " * max(0, width - columns(text))
+
+
 def placeholders(template: str) -> set[str]:
     """The placeholder fields of a template, e.g. ``{"value", "size"}``: a translation keeps them all."""
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}

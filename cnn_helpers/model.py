@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import html
-import unicodedata
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -32,7 +31,7 @@ import torch.fx
 from torch import nn
 
 from ._validation import check_choice, check_int, check_number, to_pair
-from .language import foreign, tr
+from .language import columns, foreign, tr
 from .receptive_field import conv_output_size
 
 __all__ = ["SeedCNN", "ConvNet", "build_cnn", "count_parameters", "trace_shapes", "ShapeRow", "ShapeTrace"]
@@ -356,11 +355,6 @@ def _shown_row_text(text: str) -> str:
     return shown.get(text, text)
 
 
-def _columns(text: str) -> int:
-    """How many columns ``text`` takes in a monospaced font: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 class ShapeTrace(Sequence):
     """The rows of :func:`trace_shapes`, printed as a table (``repr`` and HTML in Jupyter).
 
@@ -398,11 +392,11 @@ class ShapeTrace(Sequence):
     def __repr__(self) -> str:
         header, body, footer = self._cells()
         table = [header, *body, footer]
-        widths = [max(_columns(row[i]) for row in table) for i in range(4)]
+        widths = [max(columns(row[i]) for row in table) for i in range(4)]
 
         def line(cells):
-            left = "  ".join(c + " " * (w - _columns(c)) for c, w in zip(cells[:3], widths[:3], strict=True))
-            return f"{left}  {' ' * (widths[3] - _columns(cells[3]))}{cells[3]}"
+            left = "  ".join(c + " " * (w - columns(c)) for c, w in zip(cells[:3], widths[:3], strict=True))
+            return f"{left}  {' ' * (widths[3] - columns(cells[3]))}{cells[3]}"
 
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([self.title, line(header), rule, *map(line, body), rule, line(footer)])

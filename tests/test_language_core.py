@@ -163,10 +163,7 @@ def test_texts_given_as_functions_are_translated_when_the_message_is_built():
         set_language("en")
 
 
-def _columns(line: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+from cnn_helpers.language import columns as _columns  # noqa: E402  (monospaced width: a Chinese character is 2)
 
 
 def test_the_environment_report_in_chinese_is_a_table_without_english():

@@ -16,6 +16,7 @@ from english_words import english_words
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from cnn_helpers.language import columns
 from cnn_helpers.receptive_field import (
     conv_output_size,
     effective_receptive_field,
@@ -23,7 +24,6 @@ from cnn_helpers.receptive_field import (
     receptive_field,
     rf_top_down,
 )
-from cnn_helpers.receptive_field.table import _width
 from cnn_helpers.train import evaluate, fit, load_checkpoint, predict, save_checkpoint
 from cnn_helpers.train.batches import random_shift
 from cnn_helpers.train.fitting import _check_finite
@@ -84,8 +84,8 @@ def test_the_table_and_its_notes_speak_chinese_and_stay_aligned(chinese):
     assert lines[1].startswith("名称  层  ") and lines[1].endswith("说明")
     _no_english(repr(rf))
     # a Chinese character takes two columns: the notes start where the header's 说明 does
-    note_column = _width(lines[1][: lines[1].index("说明")])
-    assert _width(lines[-1][: lines[-1].index("每个单元")]) == note_column
+    note_column = columns(lines[1][: lines[1].index("说明")])
+    assert columns(lines[-1][: lines[-1].index("每个单元")]) == note_column
     page = rf._repr_html_()
     assert "<caption>各层的感受野，输入尺寸 (1, 28, 28)</caption>" in page and "<th>说明</th>" in page
     _no_english(re.sub(r"<[^>]+>", " ", page))

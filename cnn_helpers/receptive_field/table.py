@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -17,7 +16,7 @@ import torch
 from torch import nn
 
 from .._validation import check_int
-from ..language import tr
+from ..language import columns, tr
 from .geometry import Pair, Region, _Affine, _AxisWindow, _Geometry, _hull
 from .layers import _Op
 from .tracing import _check_input_size, _first_parameter, _run
@@ -199,11 +198,6 @@ def _header() -> list[str]:
     return [words.get(c, c) for c in _COLUMNS] + [tr("note")]
 
 
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 class ReceptiveField(Sequence):
     """The receptive field of every layer of a model: a sequence of :class:`ReceptiveFieldRow`.
 
@@ -255,10 +249,10 @@ class ReceptiveField(Sequence):
     def __repr__(self) -> str:
         header = _header()
         cells = self._cells()
-        widths = [max(_width(r[c]) for r in [header, *cells]) for c in range(len(header))]
+        widths = [max(columns(r[c]) for r in [header, *cells]) for c in range(len(header))]
         lines = [tr("Receptive field of each layer, input size {input_size}:", input_size=self.input_size)]
         for r in [header, *cells]:
-            lines.append("  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=False)).rstrip())
+            lines.append("  ".join(v + " " * (w - columns(v)) for v, w in zip(r, widths, strict=False)).rstrip())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
