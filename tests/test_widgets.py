@@ -946,7 +946,9 @@ def test_an_error_while_encoding_the_png_shows_a_message_not_a_traceback(monkeyp
 
 
 def test_while_a_message_shows_the_stale_picture_is_hidden_and_the_numbers_marked():
-    from cnn_helpers.widgets.explorer import STALE_CLASS, STALE_NOTE
+    from cnn_helpers.widgets.explorer import STALE_CLASS
+
+    stale_note = "The sliders' setting has no result; these numbers are from the last setting that worked:"
 
     explorer = _toy_explorer()
     explorer.controls["size"].value = 2
@@ -955,7 +957,7 @@ def test_while_a_message_shows_the_stale_picture_is_hidden_and_the_numbers_marke
     assert "size 4 is too large" in explorer.message.value
     assert explorer.image.layout.visibility == "hidden"
     assert explorer.numbers.value.startswith(f'<div class="{STALE_CLASS}">')
-    assert STALE_NOTE in explorer.numbers.value and "<b>size = 2</b>" in explorer.numbers.value
+    assert stale_note in explorer.numbers.value and "<b>size = 2</b>" in explorer.numbers.value
     explorer.controls["size"].value = 0
     assert explorer.image.layout.visibility is None and explorer.numbers.value == "<b>size = 0</b>"
 

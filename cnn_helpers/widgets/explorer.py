@@ -25,8 +25,6 @@ from .. import viz
 from ..language import current_language, tr
 
 STALE_CLASS = "explorer-stale"  # wraps the numbers of the last good setting while a message shows
-# The note above those numbers, in English (tests look it up); shown through tr() in _show_message.
-STALE_NOTE = "The sliders' setting has no result; these numbers are from the last setting that worked:"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATIC_CLASS = "cnn-explorer-static"  # the saved picture and numbers, shown where no kernel runs
 # Read by screen readers, not shown: the usual "visually hidden" style (display:none would hide it from them too).
